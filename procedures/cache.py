@@ -1,0 +1,20 @@
+"""A generation number for the catalogue: cached answers are keyed by it, edits bump it."""
+
+from django.core.cache import cache
+
+_KEY = "catalogue:generation"
+
+
+def generation() -> int:
+    value = cache.get(_KEY)
+    if value is None:
+        cache.add(_KEY, 1, timeout=None)
+        value = cache.get(_KEY, 1)
+    return value
+
+
+def bump_generation() -> None:
+    try:
+        cache.incr(_KEY)
+    except ValueError:  # the key was evicted or never set
+        cache.set(_KEY, 2, timeout=None)
