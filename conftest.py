@@ -1,0 +1,63 @@
+"""Test-wide fixtures and the loud skipping of tests whose service is missing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), 1):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_collection_modifyitems(config, items):
+    vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    skips = {
+        "postgres": (
+            None
+            if vendor == "postgresql"
+            else pytest.mark.skip(reason="needs PostgreSQL: run with DATABASE_URL=postgres://…")
+        ),
+        "redis": (
+            None
+            if _reachable(redis_url, 6379)
+            else pytest.mark.skip(reason=f"needs Redis at {redis_url}: none answers")
+        ),
+        "browser": (
+            None
+            if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)
+            else pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM}: apt-get install chromium")
+        ),
+    }
+    for item in items:
+        for marker, skip in skips.items():
+            if skip is not None and marker in item.keywords:
+                item.add_marker(skip)
+
+
+def pytest_report_header(config):
+    db = settings.DATABASES["default"]
+    return f"database: {db['ENGINE'].rsplit('.', 1)[-1]} {db.get('NAME')}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache so cached catalogue answers never leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
