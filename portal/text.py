@@ -16,3 +16,8 @@ def normalize_search(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _SPACES.sub(" ", stripped.casefold()).strip()
+
+
+def format_vnd(amount: int) -> str:
+    """20000 → "20.000 đ": a dot between thousands, as Vietnamese readers expect, in any language."""
+    return f"{int(amount):,} đ".replace(",", ".")

@@ -54,7 +54,7 @@ class FormFieldFormSet(forms.BaseInlineFormSet):
     """Refuses a malformed form definition as a whole, with every reason listed."""
 
     def clean(self):
-        super().clean()
+        # Our reasons first: they name each bad field, where Django's duplicate check does not.
         fields = []
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)
@@ -70,6 +70,7 @@ class FormFieldFormSet(forms.BaseInlineFormSet):
         errors = form_definition_errors(fields)
         if errors:
             raise ValidationError(errors)
+        super().clean()
 
 
 class FormFieldInline(admin.TabularInline):

@@ -18,3 +18,18 @@ def bump_generation() -> None:
         cache.incr(_KEY)
     except ValueError:  # the key was evicted or never set
         cache.set(_KEY, 2, timeout=None)
+
+
+def response_key(request, language: str) -> str:
+    """Cache key of a catalogue answer: generation, language, host and full path with query."""
+    return f"catalogue:{generation()}:{language}:{request.get_host()}:{request.get_full_path()}"
+
+
+def get_response(key: str):
+    return cache.get(key)
+
+
+def set_response(key: str, data) -> None:
+    from django.conf import settings
+
+    cache.set(key, data, timeout=settings.CATALOGUE_CACHE_SECONDS)

@@ -9,6 +9,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
+from django.db.models import Prefetch
+
 from django.utils.translation import gettext as _
 
 from procedures.constants import Channel
@@ -86,7 +88,7 @@ def active_discount_rules(on_date: dt.date) -> list[DiscountRule]:
     return list(
         DiscountRule.objects.filter(active=True, valid_from__lte=on_date)
         .exclude(valid_to__lt=on_date)
-        .prefetch_related("categories", "procedures")
+        .prefetch_related("categories", Prefetch("procedures", queryset=Procedure.objects.only("id")))
     )
 
 

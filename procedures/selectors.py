@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.text import normalize_search
+from portal.text import format_vnd, normalize_search
 from procedures.constants import Channel, ServiceLevel
 from procedures.fees import FeeQuote, active_discount_rules, fee_quote
 from procedures.form_schema import form_schema
@@ -69,7 +69,6 @@ def procedure_for_detail(*, code: str) -> Procedure | None:
             _current_fee_items(),
             Prefetch("required_documents", queryset=RequiredDocument.objects.order_by("position", "id")),
             "form_fields",
-            "discount_rules",
         )
         .first()
     )
@@ -100,25 +99,23 @@ class FeeSummary:
 
     @property
     def text(self) -> str:
-        from django.contrib.humanize.templatetags.humanize import intcomma
-
-        def vnd(amount: int) -> str:
-            return f"{intcomma(amount)} đ".replace(",", ".")
-
         if self.free:
             return _("Free of charge")
         if self.online and self.online.net != self.counter.net:
             return _("online: %(online)s — at the counter: %(counter)s") % {
-                "online": vnd(self.online.net),
-                "counter": vnd(self.counter.net),
+                "online": format_vnd(self.online.net),
+                "counter": format_vnd(self.counter.net),
             }
-        return vnd(self.counter.net)
+        return format_vnd(self.counter.net)
 
 
-def fee_summaries(procedures: list[Procedure], on_date: dt.date | None = None) -> dict[int, FeeSummary]:
-    """Fee summary per procedure id, with one query for the rules whatever the list length."""
+def fee_summaries(
+    procedures: list[Procedure], on_date: dt.date | None = None, rules: list | None = None
+) -> dict[int, FeeSummary]:
+    """Fee summary per procedure id; the rules are loaded once whatever the list length."""
     on_date = on_date or today()
-    rules = active_discount_rules(on_date)
+    if rules is None:
+        rules = active_discount_rules(on_date)
     summaries = {}
     for procedure in procedures:
         counter = fee_quote(procedure=procedure, channel=Channel.COUNTER, on_date=on_date, rules=rules)
@@ -208,3 +205,17 @@ def agencies_with_procedures() -> QuerySet[Agency]:
         .distinct()
         .order_by("level", "name")
     )
+
+
+def online_discount_rules_for(procedure: Procedure, rules: list) -> list:
+    """Of ``rules`` (from ``active_discount_rules``), the online ones that reduce a current fee."""
+    categories = {item.category_id for item in procedure.fee_items.all()}
+    return [
+        rule
+        for rule in rules
+        if rule.channel == Channel.ONLINE
+        and (
+            any(p.pk == procedure.pk for p in rule.procedures.all())
+            or any(c.pk in categories for c in rule.categories.all())
+        )
+    ]

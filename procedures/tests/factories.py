@@ -133,6 +133,7 @@ class FeeItemFactory(factory.django.DjangoModelFactory):
 class DiscountRuleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = DiscountRule
+        skip_postgeneration_save = True
 
     name = "Nghị quyết 18/2023/NQ-HĐND: giảm 40% lệ phí khi nộp trực tuyến"
     legal_basis = "Nghị quyết số 18/2023/NQ-HĐND tỉnh Thừa Thiên Huế"

@@ -1,0 +1,84 @@
+"""Project-wide behaviour: settings refusals, health, error shapes, working without a broker."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _check_with(env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=clean | {"PORTAL_ENV": "production"} | env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = _check_with({"DATABASE_URL": "postgres://u@127.0.0.1/db", "DJANGO_ALLOWED_HOSTS": "x"})
+
+    assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_sqlite():
+    result = _check_with({"DJANGO_SECRET_KEY": "s" * 50, "DJANGO_ALLOWED_HOSTS": "x"})
+
+    assert result.returncode != 0 and "DATABASE_URL" in result.stderr
+
+
+def test_production_starts_with_what_it_needs():
+    result = _check_with(
+        {
+            "DJANGO_SECRET_KEY": "s" * 50,
+            "DJANGO_ALLOWED_HOSTS": "dichvucong.example.vn",
+            "DATABASE_URL": "postgres://u@127.0.0.1/db",
+        }
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+def test_health_answers_ok(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/khong-co-trang-nay/")
+
+    assert response.status_code == 404
+    assert 'href="/thu-tuc/"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_unknown_api_path_answers_in_the_error_shape(client):
+    response = client.get("/api/v1/procedures/9.999999/")
+
+    assert response.status_code == 404
+    assert set(response.json()) == {"code", "detail"}
+
+
+def test_celery_runs_tasks_in_process_without_a_broker(settings):
+    from portal.celery import app
+
+    assert settings.CELERY_TASK_ALWAYS_EAGER is True
+    assert app.conf.task_always_eager is True
+
+
+@pytest.mark.redis
+def test_celery_reaches_a_real_redis_broker():
+    from kombu import Connection
+
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    with Connection(url, connect_timeout=2) as connection:
+        connection.ensure_connection(max_retries=1)
+        assert connection.connected

@@ -1,0 +1,112 @@
+"""Catalogue API: anonymous, read-only, paginated, answers cached per catalogue generation."""
+
+from django.http import Http404
+from django.utils.translation import get_language
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from portal.api import RejectUnknownParams
+from procedures import cache
+from procedures.api.filters import ProcedureFilter
+from procedures.api.serializers import (
+    AgencySerializer,
+    ProcedureDetailSerializer,
+    ProcedureListSerializer,
+    SectorSerializer,
+)
+from procedures.fees import active_discount_rules
+from procedures.models import Agency, Procedure, Sector
+from procedures.selectors import (
+    catalogue_procedures,
+    fee_summaries,
+    online_discount_rules_for,
+    procedure_for_detail,
+    today,
+)
+
+
+class CachedCatalogueMixin:
+    """Serve a successful answer from the cache until the catalogue changes.
+
+    The key holds the catalogue generation (bumped by every catalogue edit), the language and
+    the full URL, so an edit is visible at once and no two queries share an answer.
+    """
+
+    def cached(self, request, build):
+        key = cache.response_key(request, get_language())
+        data = cache.get_response(key)
+        if data is None:
+            data = build()
+            cache.set_response(key, data)
+        return Response(data)
+
+
+class ProcedureViewSet(CachedCatalogueMixin, viewsets.ReadOnlyModelViewSet):
+    """Published administrative procedures."""
+
+    permission_classes = [AllowAny]
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
+    filter_backends = [RejectUnknownParams, DjangoFilterBackend]
+    filterset_class = ProcedureFilter
+    queryset = Procedure.objects.none()
+
+    def get_serializer_class(self):
+        return ProcedureDetailSerializer if self.action == "retrieve" else ProcedureListSerializer
+
+    def get_queryset(self):
+        return Procedure.objects.filter(published=True)
+
+    def list(self, request, *args, **kwargs):
+        # Validate every parameter first: a bad one is a 400 and never reaches the cache.
+        self.filter_queryset(self.get_queryset())
+        params = {name: request.query_params.get(name, "") for name in ProcedureFilter.base_filters}
+
+        def build():
+            page = self.paginate_queryset(catalogue_procedures(**params))
+            serializer = ProcedureListSerializer(
+                page, many=True, context={"request": request, "fee_summaries": fee_summaries(page)}
+            )
+            return self.paginator.get_paginated_response(serializer.data).data
+
+        return self.cached(request, build)
+
+    def retrieve(self, request, *args, **kwargs):
+        self.filter_queryset(self.get_queryset())
+        code = kwargs["code"]
+
+        def build():
+            procedure = procedure_for_detail(code=code)
+            if procedure is None:
+                raise Http404
+            rules = active_discount_rules(today())
+            context = {
+                "request": request,
+                "fee_summaries": fee_summaries([procedure], rules=rules),
+                "online_rules": online_discount_rules_for(procedure, rules),
+            }
+            return ProcedureDetailSerializer(procedure, context=context).data
+
+        return self.cached(request, build)
+
+
+@extend_schema(description="Sectors (lĩnh vực) of the catalogue.")
+class SectorViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [AllowAny]
+    serializer_class = SectorSerializer
+    queryset = Sector.objects.order_by("name")
+    lookup_field = "code"
+    filter_backends = [RejectUnknownParams]
+
+
+@extend_schema(description="Agencies: the province, its departments, communes and one-stop centre.")
+class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [AllowAny]
+    serializer_class = AgencySerializer
+    queryset = Agency.objects.filter(active=True).select_related("parent").order_by("code")
+    lookup_field = "code"
+    lookup_value_regex = r"[^/]+"
+    filter_backends = [RejectUnknownParams]

@@ -1,0 +1,88 @@
+"""Public catalogue pages: home, list with filters, detail; bad input and language."""
+
+import pytest
+from django.urls import reverse
+
+from procedures.tests.factories import ProcedureFactory
+
+pytestmark = pytest.mark.django_db
+CATALOGUE = reverse("procedures:catalogue")
+
+
+def test_home_has_a_labelled_search_box_and_sectors(client, birth_registration):
+    html = client.get("/").content.decode()
+
+    assert '<label for="home-q">' in html and 'id="home-q"' in html
+    assert 'href="#main"' in html  # skip link
+    assert "?sector=ho-tich" in html
+
+
+def test_catalogue_search_without_accents_finds_the_procedure(client, birth_registration):
+    html = client.get(CATALOGUE, {"q": "dang ky khai sinh"}).content.decode()
+
+    assert "Đăng ký khai sinh" in html
+    assert reverse("procedures:detail", args=["1.001193"]) in html
+
+
+def test_catalogue_shows_both_prices_in_the_list(client, business_registration):
+    html = client.get(CATALOGUE).content.decode()
+
+    assert "60.000 đ" in html and "100.000 đ" in html
+
+
+def test_htmx_request_gets_only_the_results(client, birth_registration):
+    response = client.get(CATALOGUE, {"q": "khai sinh"}, HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and "Đăng ký khai sinh" in html
+
+
+@pytest.mark.parametrize("params", [{"page": "abc"}, {"page": "50"}, {"level": "galaxy"}, {"q": "x" * 101}])
+def test_bad_page_or_filter_is_a_400_with_a_message(client, birth_registration, params):
+    response = client.get(CATALOGUE, params)
+
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_pagination_keeps_the_filters(client):
+    for n in range(25):
+        ProcedureFactory(name=f"Cấp giấy phép số {n}")
+
+    html = client.get(CATALOGUE, {"q": "giay phep"}).content.decode()
+
+    assert "q=giay+phep&amp;page=2" in html
+
+
+def test_detail_shows_papers_form_time_and_online_price(client, business_registration):
+    html = client.get(reverse("procedures:detail", args=[business_registration.code])).content.decode()
+
+    assert "60.000 đ" in html and "100.000 đ" in html
+    assert "18/2023" in html  # the legal basis of the discount is named
+    assert "2 ngày làm việc" in html or "2 working days" in html
+
+
+def test_detail_of_unknown_or_unpublished_procedure_is_404(client):
+    draft = ProcedureFactory(draft=True)
+
+    assert client.get(reverse("procedures:detail", args=["1.999999"])).status_code == 404
+    assert client.get(reverse("procedures:detail", args=[draft.code])).status_code == 404
+
+
+def test_interface_switches_to_english(client, birth_registration):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    html = client.get(reverse("procedures:detail", args=["1.001193"])).content.decode()
+
+    assert '<html lang="en">' in html
+    assert "Birth registration" in html
+
+
+def test_list_page_query_count_is_constant(client, django_assert_max_num_queries):
+    from procedures.tests.factories import FeeItemFactory
+
+    for _ in range(20):
+        FeeItemFactory(procedure=ProcedureFactory())
+    with django_assert_max_num_queries(12):
+        assert client.get(CATALOGUE).status_code == 200
