@@ -1,0 +1,63 @@
+# Cổng Dịch vụ công — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+# System packages: gettext compiles the translations; Chromium and Noto fonts drive the
+# browser tests; poppler renders PDFs for checks.
+RUN_DEPS  := gettext
+TEST_DEPS := gettext chromium fonts-noto-core poppler-utils
+
+.PHONY: run test install sysdeps-run sysdeps-test messages lint format schema bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+sysdeps-run:
+	@scripts/sysdeps.sh $(RUN_DEPS)
+
+sysdeps-test:
+	@scripts/sysdeps.sh $(TEST_DEPS)
+
+messages: install
+	@$(MANAGE) compilemessages -v0 --ignore=.venv
+
+## The portal on SQLite with the demo catalogue at http://$(HOST):$(PORT) (tasks run in-process).
+run: install sysdeps-run messages
+	$(MANAGE) migrate --noinput -v0
+	$(MANAGE) load_demo
+	@echo ""
+	@echo "  Cổng Dịch vụ công: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs/)"
+	@echo ""
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+## The whole test suite (SQLite by default; DATABASE_URL=postgres://… for PostgreSQL).
+test: install sysdeps-test messages
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Regenerate the committed OpenAPI schema after an API change.
+schema: install
+	$(MANAGE) spectacular --validate --fail-on-warn --file docs/openapi.yaml
+
+## Catalogue benchmark (PostgreSQL, gunicorn with 2 workers); see docs/performance.md.
+bench: install
+	$(BIN)/python bench/catalogue.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
