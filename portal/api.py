@@ -96,10 +96,16 @@ class Pagination(pagination.PageNumberPagination):
             return super().paginate_queryset(queryset, request, view)
         except exceptions.NotFound:
             last = self.page.paginator.num_pages if hasattr(self, "page") else None
-            last = last or self.django_paginator_class(queryset, self.get_page_size(request)).num_pages
+            last = (
+                last or self.django_paginator_class(queryset, self.get_page_size(request)).num_pages
+            )
             raise exceptions.ValidationError(
-                {"page": [_("Page %(page)s does not exist; the last page is %(last)d.")
-                          % {"page": raw, "last": last}]}
+                {
+                    "page": [
+                        _("Page %(page)s does not exist; the last page is %(last)d.")
+                        % {"page": raw, "last": last}
+                    ]
+                }
             ) from None
 
 
@@ -131,4 +137,3 @@ class RejectUnknownParams:
 
     def get_schema_operation_parameters(self, view):
         return []
-

@@ -1,4 +1,4 @@
-"""The one domain error type. Services raise it; the API and the pages turn it into a clear answer."""
+"""The one domain error type: services raise it, the API and the pages turn it into an answer."""
 
 from __future__ import annotations
 

@@ -95,7 +95,9 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if PRODUCTION and DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    raise ImproperlyConfigured("Set DATABASE_URL=postgres://… in production; SQLite is for laptops.")
+    raise ImproperlyConfigured(
+        "Set DATABASE_URL=postgres://… in production; SQLite is for laptops."
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -19,5 +19,5 @@ def normalize_search(text: str) -> str:
 
 
 def format_vnd(amount: int) -> str:
-    """20000 → "20.000 đ": a dot between thousands, as Vietnamese readers expect, in any language."""
+    """20000 → "20.000 đ": dots between thousands, as Vietnamese readers expect, in any language."""
     return f"{int(amount):,} đ".replace(",", ".")

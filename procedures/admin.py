@@ -1,4 +1,4 @@
-"""Admin site: agencies, sectors, procedures with their form, papers and fees, rules and holidays."""
+"""Admin: agencies, sectors, procedures with their form, papers and fees, rules, holidays."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -64,7 +64,9 @@ class FormFieldFormSet(forms.BaseInlineFormSet):
                 {
                     "key": data["key"],
                     "field_type": data.get("field_type"),
-                    "choices": [c.strip() for c in data.get("choices", "").splitlines() if c.strip()],
+                    "choices": [
+                        c.strip() for c in data.get("choices", "").splitlines() if c.strip()
+                    ],
                 }
             )
         errors = form_definition_errors(fields)
@@ -77,9 +79,20 @@ class FormFieldInline(admin.TabularInline):
     model = FormField
     formset = FormFieldFormSet
     extra = 0
-    fields = ["position", "key", "label", "label_en", "field_type", "required", "choices", "help_text"]
+    fields = [
+        "position",
+        "key",
+        "label",
+        "label_en",
+        "field_type",
+        "required",
+        "choices",
+        "help_text",
+    ]
     formfield_overrides = {
-        FormField._meta.get_field("choices").__class__: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 20})}
+        FormField._meta.get_field("choices").__class__: {
+            "widget": forms.Textarea(attrs={"rows": 2, "cols": 20})
+        }
     }
 
 
@@ -136,11 +149,27 @@ class ProcedureAdmin(admin.ModelAdmin):
         (None, {"fields": ["code", "name", "name_en", "sector", "level", "agency", "published"]}),
         (
             _("Online service and time limits"),
-            {"fields": ["service_level", "processing_days", "online_processing_days", "processing_note"]},
+            {
+                "fields": [
+                    "service_level",
+                    "processing_days",
+                    "online_processing_days",
+                    "processing_note",
+                ]
+            },
         ),
         (
             _("Texts"),
-            {"fields": ["description", "description_en", "steps", "steps_en", "legal_basis", "result_type"]},
+            {
+                "fields": [
+                    "description",
+                    "description_en",
+                    "steps",
+                    "steps_en",
+                    "legal_basis",
+                    "result_type",
+                ]
+            },
         ),
     ]
 

@@ -20,16 +20,18 @@ def bump_generation() -> None:
         cache.set(_KEY, 2, timeout=None)
 
 
-def response_key(request, language: str) -> str:
-    """Cache key of a catalogue answer: generation, language, host and full path with query."""
-    return f"catalogue:{generation()}:{language}:{request.get_host()}:{request.get_full_path()}"
+def request_key(request, language: str) -> str:
+    """The part of a cache key that identifies an answer: language, host, full path with query."""
+    return f"{language}:{request.get_host()}:{request.get_full_path()}"
 
 
-def get_response(key: str):
-    return cache.get(key)
-
-
-def set_response(key: str, data) -> None:
+def remember(key: str, build):
+    """Return the cached value under ``key`` in this catalogue generation, building it once."""
     from django.conf import settings
 
-    cache.set(key, data, timeout=settings.CATALOGUE_CACHE_SECONDS)
+    full_key = f"catalogue:{generation()}:{key}"
+    value = cache.get(full_key)
+    if value is None:
+        value = build()
+        cache.set(full_key, value, timeout=settings.CATALOGUE_CACHE_SECONDS)
+    return value

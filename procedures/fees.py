@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
 from django.db.models import Prefetch
-
 from django.utils.translation import gettext as _
 
 from procedures.constants import Channel
@@ -19,7 +18,7 @@ from procedures.models import DiscountRule, FeeItem, Procedure
 
 @dataclass(frozen=True)
 class AppliedRule:
-    """The reduction that applied to a line: a discount rule, the schedule's online price or an exemption."""
+    """What reduced a line: a discount rule, the schedule's online price or an exemption."""
 
     name: str
     legal_basis: str
@@ -42,7 +41,7 @@ class QuoteLine:
 
 @dataclass(frozen=True)
 class FeeQuote:
-    """Items, gross, discount and net in whole VND; ``rule`` is the main reduction applied, if any."""
+    """Items, gross, discount and net in whole VND; ``rule``: the main reduction, if any."""
 
     procedure: str
     channel: int
@@ -88,7 +87,9 @@ def active_discount_rules(on_date: dt.date) -> list[DiscountRule]:
     return list(
         DiscountRule.objects.filter(active=True, valid_from__lte=on_date)
         .exclude(valid_to__lt=on_date)
-        .prefetch_related("categories", Prefetch("procedures", queryset=Procedure.objects.only("id")))
+        .prefetch_related(
+            "categories", Prefetch("procedures", queryset=Procedure.objects.only("id"))
+        )
     )
 
 
@@ -110,8 +111,11 @@ def _quote_line(
     gross = item.amount * quantity
     exempt = sorted(g.name for g in item.exempt_groups.all() if g.code in exempt_groups)
     if exempt:
-        rule = AppliedRule(name=_("Exempt: %(groups)s") % {"groups": ", ".join(exempt)},
-                           legal_basis=item.legal_basis, percent=100)
+        rule = AppliedRule(
+            name=_("Exempt: %(groups)s") % {"groups": ", ".join(exempt)},
+            legal_basis=item.legal_basis,
+            percent=100,
+        )
         return _line(item, quantity, gross, gross, rule)
 
     # Candidates are (discount, rule); the citizen gets the largest, never two stacked.

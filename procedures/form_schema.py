@@ -71,7 +71,9 @@ def form_definition_errors(fields: Iterable[dict]) -> list[str]:
     for field in fields:
         key = field.get("key", "")
         if key in seen:
-            errors.append(_("The key “%(key)s” is used by two fields; keys must differ.") % {"key": key})
+            errors.append(
+                _("The key “%(key)s” is used by two fields; keys must differ.") % {"key": key}
+            )
         seen.add(key)
         if field.get("field_type") not in valid_types:
             errors.append(_("Field “%(key)s” has an unknown type.") % {"key": key})
@@ -86,7 +88,10 @@ def form_definition_errors(fields: Iterable[dict]) -> list[str]:
                 errors.append(_("Choice field “%(key)s” lists an option twice.") % {"key": key})
         elif choices:
             errors.append(
-                _("Field “%(key)s” has options but is not a choice field; clear them or change the type.")
+                _(
+                    "Field “%(key)s” has options but is not a choice field: "
+                    "clear them or change the type."
+                )
                 % {"key": key}
             )
     return errors

@@ -1,8 +1,10 @@
 """The public catalogue's search and filter form."""
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from procedures import cache
 from procedures.constants import Level, ServiceLevel
 from procedures.selectors import agencies_with_procedures, sectors_with_counts
 
@@ -29,12 +31,15 @@ class CatalogueFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sector"].choices = [("", _("All sectors"))] + [
-            (s.code, f"{s.display_name} ({s.count})") for s in sectors_with_counts()
-        ]
-        self.fields["agency"].choices = [("", _("All agencies"))] + [
-            (a.code, a.display_name) for a in agencies_with_procedures()
-        ]
+        language = get_language()
+        self.fields["sector"].choices = [("", _("All sectors"))] + cache.remember(
+            f"sector-choices:{language}",
+            lambda: [(s.code, f"{s.display_name} ({s.count})") for s in sectors_with_counts()],
+        )
+        self.fields["agency"].choices = [("", _("All agencies"))] + cache.remember(
+            f"agency-choices:{language}",
+            lambda: [(a.code, a.display_name) for a in agencies_with_procedures()],
+        )
 
     def filters(self) -> dict[str, str]:
         """The selector's keyword arguments; call only when the form is valid."""

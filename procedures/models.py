@@ -1,4 +1,4 @@
-"""The catalogue: agencies, sectors, procedures with their form, papers and fees, and the calendar."""
+"""The catalogue: agencies, sectors, procedures with their form, papers and fees; the calendar."""
 
 from __future__ import annotations
 
@@ -47,13 +47,13 @@ class Bilingual(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def display_name(self) -> str:
         if (get_language() or "vi").startswith("en") and self.name_en:
             return self.name_en
-        return self.name
-
-    def __str__(self) -> str:
         return self.name
 
 
@@ -251,7 +251,7 @@ class RequiredDocument(Bilingual):
 
 
 class ProcedureVersion(models.Model):
-    """An immutable snapshot of a procedure as published; dossiers point at the version they used."""
+    """An immutable snapshot of a published procedure; dossiers point at the one they used."""
 
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
@@ -265,9 +265,7 @@ class ProcedureVersion(models.Model):
         verbose_name_plural = _("procedure versions")
         ordering = ["procedure", "-number"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["procedure", "number"], name="procedure_version_unique"
-            )
+            models.UniqueConstraint(fields=["procedure", "number"], name="procedure_version_unique")
         ]
 
     def __str__(self) -> str:
@@ -275,7 +273,7 @@ class ProcedureVersion(models.Model):
 
 
 class FeeCategory(Bilingual):
-    """A kind of fee (lệ phí hộ tịch, lệ phí cấp giấy phép xây dựng…); discount rules target these."""
+    """A kind of fee (lệ phí hộ tịch, lệ phí cấp giấy phép xây dựng…); discount rules target it."""
 
     code = models.CharField(_("code"), max_length=40, unique=True)
 
@@ -342,7 +340,7 @@ class FeeItem(Bilingual):
 
 
 class DiscountRule(models.Model):
-    """A fee reduction decided by a council (e.g. Resolution 18/2023 of Thừa Thiên Huế: 40% online)."""
+    """A fee reduction set by a council (e.g. Resolution 18/2023 of Thừa Thiên Huế: 40% online)."""
 
     name = models.CharField(_("name"), max_length=300)
     legal_basis = models.CharField(_("legal basis"), max_length=300)
@@ -382,7 +380,11 @@ class DiscountRule(models.Model):
         return self.name
 
     def is_valid_on(self, day: dt.date) -> bool:
-        return self.active and self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+        return (
+            self.active
+            and self.valid_from <= day
+            and (self.valid_to is None or day <= self.valid_to)
+        )
 
 
 class Holiday(models.Model):
@@ -390,7 +392,9 @@ class Holiday(models.Model):
 
     date = models.DateField(_("date"), unique=True)
     name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=10, choices=DayKind.choices, default=DayKind.HOLIDAY)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=DayKind.choices, default=DayKind.HOLIDAY
+    )
 
     class Meta:
         verbose_name = _("holiday")

@@ -67,7 +67,9 @@ def procedure_for_detail(*, code: str) -> Procedure | None:
         .select_related("sector", "agency")
         .prefetch_related(
             _current_fee_items(),
-            Prefetch("required_documents", queryset=RequiredDocument.objects.order_by("position", "id")),
+            Prefetch(
+                "required_documents", queryset=RequiredDocument.objects.order_by("position", "id")
+            ),
             "form_fields",
         )
         .first()
@@ -118,7 +120,9 @@ def fee_summaries(
         rules = active_discount_rules(on_date)
     summaries = {}
     for procedure in procedures:
-        counter = fee_quote(procedure=procedure, channel=Channel.COUNTER, on_date=on_date, rules=rules)
+        counter = fee_quote(
+            procedure=procedure, channel=Channel.COUNTER, on_date=on_date, rules=rules
+        )
         online = (
             fee_quote(procedure=procedure, channel=Channel.ONLINE, on_date=on_date, rules=rules)
             if procedure.service_level == ServiceLevel.FULL

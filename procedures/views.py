@@ -1,10 +1,14 @@
 """Public catalogue pages: home, the searchable list, a procedure's detail."""
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from procedures import cache
 from procedures.constants import ServiceLevel
 from procedures.fees import active_discount_rules
 from procedures.forms import CatalogueFilterForm
@@ -24,46 +28,65 @@ PAGE_SIZE = 20
 
 def home(request):
     """Search box first, then sectors to browse, and why filing online pays."""
-    context = {
-        "form": CatalogueFilterForm(),
-        "sectors": sectors_with_counts(),
-        "procedure_count": Procedure.objects.filter(published=True).count(),
-        "online_count": Procedure.objects.filter(published=True)
-        .exclude(service_level=ServiceLevel.OFFLINE)
-        .count(),
-    }
+
+    def counts():
+        published = Procedure.objects.filter(published=True)
+        return {
+            "sectors": list(sectors_with_counts()),
+            "procedure_count": published.count(),
+            "online_count": published.exclude(service_level=ServiceLevel.OFFLINE).count(),
+        }
+
+    context = {"form": CatalogueFilterForm(), **cache.remember(f"home:{get_language()}", counts)}
     return render(request, "procedures/home.html", context)
 
 
-def catalogue(request):
-    """The catalogue with filters; an htmx request gets only the results fragment."""
-    form = CatalogueFilterForm(request.GET or None)
-    status = 200
-    page = None
-    error = ""
-    if form.is_bound and not form.is_valid():
-        status = 400
-    else:
-        filters = form.filters() if form.is_bound else {}
-        paginator = Paginator(catalogue_procedures(**filters), PAGE_SIZE)
-        try:
-            page = paginator.page(request.GET.get("page", 1))
-        except PageNotAnInteger:
-            status, error = 400, _("The page number must be a whole number.")
-        except EmptyPage:
-            status = 400
-            error = _("That page does not exist; there are %(n)d pages.") % {
-                "n": paginator.num_pages
-            }
+class BadPage(Exception):
+    """The requested page number is not a page of the results."""
+
+
+def _results_html(request, form: CatalogueFilterForm) -> str:
+    """The rendered results list for valid filters; raises ``BadPage`` for a bad page number."""
+    paginator = Paginator(catalogue_procedures(**form.filters()), PAGE_SIZE)
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except PageNotAnInteger:
+        raise BadPage(_("The page number must be a whole number.")) from None
+    except EmptyPage:
+        raise BadPage(
+            _("That page does not exist; there are %(n)d pages.") % {"n": paginator.num_pages}
+        ) from None
     context = {
-        "form": form,
         "page": page,
-        "summaries": fee_summaries(list(page.object_list)) if page else {},
-        "page_error": error,
+        "summaries": fee_summaries(list(page.object_list)),
         "query_without_page": _query_without_page(request),
     }
-    template = "procedures/_results.html" if request.htmx else "procedures/catalogue.html"
-    return render(request, template, context, status=status)
+    return render_to_string("procedures/_results.html", context, request=request)
+
+
+def catalogue(request):
+    """The catalogue with filters. The results list is cached until the catalogue changes;
+    an htmx request gets only that list."""
+    form = CatalogueFilterForm(request.GET)
+    status, results_html = 200, ""
+    if not form.is_valid():
+        status = 400
+    else:
+        try:
+            results_html = cache.remember(
+                f"page-results:{cache.request_key(request, get_language())}",
+                lambda: _results_html(request, form),
+            )
+        except BadPage as bad_page:
+            status = 400
+            results_html = render_to_string(
+                "procedures/_page_error.html",
+                {"message": str(bad_page), "query_without_page": _query_without_page(request)},
+            )
+    if request.htmx:
+        return HttpResponse(results_html, status=status)
+    context = {"form": form, "results_html": mark_safe(results_html)}  # noqa: S308 (our template)
+    return render(request, "procedures/catalogue.html", context, status=status)
 
 
 def _query_without_page(request) -> str:

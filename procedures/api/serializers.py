@@ -65,7 +65,9 @@ class RequiredDocumentSerializer(serializers.Serializer):
     name_en = serializers.CharField()
     note = serializers.CharField()
     required = serializers.BooleanField()
-    accepted_types = serializers.ListField(child=serializers.CharField(), source="accepted_type_list")
+    accepted_types = serializers.ListField(
+        child=serializers.CharField(), source="accepted_type_list"
+    )
     max_size_mb = serializers.IntegerField()
     reusable = serializers.BooleanField()
     template_url = serializers.SerializerMethodField()
@@ -146,7 +148,7 @@ class ProcedureDetailSerializer(ProcedureListSerializer):
     @extend_schema_field(
         {
             "type": "object",
-            "description": "Today's quotes: {counter, online}, each with items, gross, discount, net, rule.",
+            "description": "Today's quotes {counter, online}: items, gross, discount, net, rule.",
         }
     )
     def get_fee_quote(self, procedure) -> dict:

@@ -36,12 +36,7 @@ class CachedCatalogueMixin:
     """
 
     def cached(self, request, build):
-        key = cache.response_key(request, get_language())
-        data = cache.get_response(key)
-        if data is None:
-            data = build()
-            cache.set_response(key, data)
-        return Response(data)
+        return Response(cache.remember(f"api:{cache.request_key(request, get_language())}", build))
 
 
 class ProcedureViewSet(CachedCatalogueMixin, viewsets.ReadOnlyModelViewSet):

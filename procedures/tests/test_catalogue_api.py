@@ -1,10 +1,15 @@
 """The catalogue API contract (../shared/API.md "Catalogue") and its answers to bad input."""
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from procedures.tests.factories import AgencyFactory, FeeItemFactory, ProcedureFactory, SectorFactory
+from procedures.tests.factories import (
+    AgencyFactory,
+    FeeItemFactory,
+    ProcedureFactory,
+    SectorFactory,
+)
 
 pytestmark = pytest.mark.django_db
 LIST = "/api/v1/procedures/"
@@ -16,8 +21,15 @@ def test_list_item_has_the_contract_fields(client, birth_registration):
     assert set(body) == {"count", "next", "previous", "results"}
     item = body["results"][0]
     assert {
-        "code", "name", "sector", "level", "service_level", "agency", "processing_days",
-        "online_processing_days", "fee_summary",
+        "code",
+        "name",
+        "sector",
+        "level",
+        "service_level",
+        "agency",
+        "processing_days",
+        "online_processing_days",
+        "fee_summary",
     } <= set(item)
     assert item["sector"] == {"code": "ho-tich", "name": "Hộ tịch", "name_en": ""}
     assert item["agency"] == {"code": "000.21.30.H57", "name": "UBND phường Thuận Hóa"}
@@ -34,7 +46,9 @@ def test_search_is_case_and_accent_insensitive(client, birth_registration, searc
 
 
 def test_filters_by_sector_level_service_level_and_agency(client, birth_registration):
-    other = ProcedureFactory(sector=SectorFactory(code="dat-dai"), agency=AgencyFactory(), level="province")
+    other = ProcedureFactory(
+        sector=SectorFactory(code="dat-dai"), agency=AgencyFactory(), level="province"
+    )
 
     def codes(**params):
         return [r["code"] for r in client.get(LIST, params).json()["results"]]
@@ -60,8 +74,13 @@ def test_detail_has_papers_form_schema_fees_and_discounts(client, business_regis
 
     assert body["fees"] == [
         {
-            "code": "le-phi", "name": "Lệ phí", "amount": 100_000, "online_amount": None, "unit": "",
-            "category": "business_registration", "legal_basis": "",
+            "code": "le-phi",
+            "name": "Lệ phí",
+            "amount": 100_000,
+            "online_amount": None,
+            "unit": "",
+            "category": "business_registration",
+            "legal_basis": "",
         }
     ]
     assert body["online_discounts"][0]["percent"] == 40
@@ -82,8 +101,14 @@ def test_detail_exposes_the_form_as_json_schema(client, birth_registration):
     papers = body["required_documents"]
     assert [p["name"] for p in papers] == ["Giấy chứng sinh", "Giấy chứng nhận kết hôn"]
     assert papers[0] | {"id": 0} == {
-        "id": 0, "name": "Giấy chứng sinh", "name_en": "", "note": "", "required": True,
-        "accepted_types": ["pdf", "jpg", "png"], "max_size_mb": 10, "reusable": False,
+        "id": 0,
+        "name": "Giấy chứng sinh",
+        "name_en": "",
+        "note": "",
+        "required": True,
+        "accepted_types": ["pdf", "jpg", "png"],
+        "max_size_mb": 10,
+        "reusable": False,
         "template_url": None,
     }
     assert papers[1]["required"] is False and papers[1]["reusable"] is True
@@ -138,7 +163,7 @@ def _list_queries(client, page_size):
 
 
 def test_list_query_count_does_not_grow_with_page_size(client, django_assert_max_num_queries):
-    for n in range(30):
+    for _ in range(30):
         procedure = ProcedureFactory()
         FeeItemFactory(procedure=procedure)
     small = _list_queries(client, 2)
@@ -149,7 +174,9 @@ def test_list_query_count_does_not_grow_with_page_size(client, django_assert_max
         assert client.get(LIST, {"page_size": 30}).status_code == 200
 
 
-def test_detail_query_count_is_bounded(client, business_registration, django_assert_max_num_queries):
+def test_detail_query_count_is_bounded(
+    client, business_registration, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(10):
         client.get(f"{LIST}{business_registration.code}/")
 
@@ -163,7 +190,9 @@ def test_cached_answer_is_refreshed_by_a_catalogue_edit(client, birth_registrati
     assert client.get(LIST).json()["results"][0]["name"] == "Đăng ký khai sinh (sửa đổi)"
 
 
-def test_a_second_identical_request_is_served_without_queries(client, birth_registration, django_assert_max_num_queries):
+def test_a_second_identical_request_is_served_without_queries(
+    client, birth_registration, django_assert_max_num_queries
+):
     client.get(LIST)
     with django_assert_max_num_queries(0):
         assert client.get(LIST).status_code == 200

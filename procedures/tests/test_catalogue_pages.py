@@ -38,7 +38,9 @@ def test_htmx_request_gets_only_the_results(client, birth_registration):
     assert "<html" not in html and "Đăng ký khai sinh" in html
 
 
-@pytest.mark.parametrize("params", [{"page": "abc"}, {"page": "50"}, {"level": "galaxy"}, {"q": "x" * 101}])
+@pytest.mark.parametrize(
+    "params", [{"page": "abc"}, {"page": "50"}, {"level": "galaxy"}, {"q": "x" * 101}]
+)
 def test_bad_page_or_filter_is_a_400_with_a_message(client, birth_registration, params):
     response = client.get(CATALOGUE, params)
 
@@ -56,7 +58,9 @@ def test_pagination_keeps_the_filters(client):
 
 
 def test_detail_shows_papers_form_time_and_online_price(client, business_registration):
-    html = client.get(reverse("procedures:detail", args=[business_registration.code])).content.decode()
+    html = client.get(
+        reverse("procedures:detail", args=[business_registration.code])
+    ).content.decode()
 
     assert "60.000 đ" in html and "100.000 đ" in html
     assert "18/2023" in html  # the legal basis of the discount is named
@@ -86,3 +90,30 @@ def test_list_page_query_count_is_constant(client, django_assert_max_num_queries
         FeeItemFactory(procedure=ProcedureFactory())
     with django_assert_max_num_queries(12):
         assert client.get(CATALOGUE).status_code == 200
+
+
+def test_a_repeated_list_page_is_served_from_the_cache(
+    client, birth_registration, django_assert_max_num_queries
+):
+    client.get(CATALOGUE, {"q": "khai sinh"})
+
+    with django_assert_max_num_queries(0):
+        assert client.get(CATALOGUE, {"q": "khai sinh"}).status_code == 200
+
+
+def test_an_edit_shows_on_the_list_page_at_once(client, birth_registration):
+    client.get(CATALOGUE)
+
+    birth_registration.name = "Đăng ký khai sinh có yếu tố nước ngoài"
+    birth_registration.save()
+
+    assert "có yếu tố nước ngoài" in client.get(CATALOGUE).content.decode()
+
+
+def test_unpublishing_removes_the_procedure_from_the_cached_list(client, birth_registration):
+    from procedures.services import procedure_unpublish
+
+    assert "Đăng ký khai sinh" in client.get(CATALOGUE).content.decode()
+    procedure_unpublish(procedure=birth_registration)
+
+    assert "Đăng ký khai sinh" not in client.get(CATALOGUE).content.decode()

@@ -43,7 +43,9 @@ def test_online_discount_applies_to_targeted_category(civil_status, resolution_1
 
 def test_discount_does_not_touch_other_categories(resolution_18):
     procedure = ProcedureFactory()
-    FeeItemFactory(procedure=procedure, category=FeeCategoryFactory(code="judicial_record"), amount=200_000)
+    FeeItemFactory(
+        procedure=procedure, category=FeeCategoryFactory(code="judicial_record"), amount=200_000
+    )
 
     online = fee_quote(procedure=procedure, channel=Channel.ONLINE, on_date=DAY)
 
@@ -121,9 +123,13 @@ def test_exempt_group_pays_nothing_with_the_reason():
 
 def test_quantities_multiply_the_unit_amount(civil_status, resolution_18):
     procedure = ProcedureFactory()
-    FeeItemFactory(procedure=procedure, code="copy", category=civil_status, amount=8_000, unit="bản")
+    FeeItemFactory(
+        procedure=procedure, code="copy", category=civil_status, amount=8_000, unit="bản"
+    )
 
-    quote = fee_quote(procedure=procedure, channel=Channel.ONLINE, on_date=DAY, quantities={"copy": 3})
+    quote = fee_quote(
+        procedure=procedure, channel=Channel.ONLINE, on_date=DAY, quantities={"copy": 3}
+    )
 
     assert (quote.gross, quote.discount, quote.net) == (24_000, 9_600, 14_400)
 

@@ -76,16 +76,36 @@ def test_unpublish_hides_but_keeps_versions():
 def _admin_change_data(procedure, fields):
     """POST data for the procedure's change form with the given form-field rows."""
     data = {
-        "code": procedure.code, "name": procedure.name, "name_en": "", "sector": procedure.sector_id,
-        "level": procedure.level, "agency": procedure.agency_id, "published": "on",
-        "service_level": procedure.service_level, "processing_days": procedure.processing_days,
-        "online_processing_days": "", "processing_note": "", "description": "",
-        "description_en": "", "steps": "", "steps_en": "", "legal_basis": "", "result_type": "",
+        "code": procedure.code,
+        "name": procedure.name,
+        "name_en": "",
+        "sector": procedure.sector_id,
+        "level": procedure.level,
+        "agency": procedure.agency_id,
+        "published": "on",
+        "service_level": procedure.service_level,
+        "processing_days": procedure.processing_days,
+        "online_processing_days": "",
+        "processing_note": "",
+        "description": "",
+        "description_en": "",
+        "steps": "",
+        "steps_en": "",
+        "legal_basis": "",
+        "result_type": "",
     }
-    for prefix, rows in (("form_fields", fields), ("required_documents", []), ("fee_items", []),
-                         ("versions", [])):
-        data |= {f"{prefix}-TOTAL_FORMS": len(rows), f"{prefix}-INITIAL_FORMS": 0,
-                 f"{prefix}-MIN_NUM_FORMS": 0, f"{prefix}-MAX_NUM_FORMS": 1000}
+    for prefix, rows in (
+        ("form_fields", fields),
+        ("required_documents", []),
+        ("fee_items", []),
+        ("versions", []),
+    ):
+        data |= {
+            f"{prefix}-TOTAL_FORMS": len(rows),
+            f"{prefix}-INITIAL_FORMS": 0,
+            f"{prefix}-MIN_NUM_FORMS": 0,
+            f"{prefix}-MAX_NUM_FORMS": 1000,
+        }
     for i, row in enumerate(fields):
         data |= {f"form_fields-{i}-{k}": v for k, v in row.items()}
     return data
@@ -95,7 +115,13 @@ def test_admin_refuses_a_malformed_form_and_saves_nothing(admin_client):
     procedure = ProcedureFactory()
     rows = [
         {"position": 1, "key": "ho_ten", "label": "Họ tên", "field_type": "text", "required": "on"},
-        {"position": 2, "key": "ho_ten", "label": "Họ tên 2", "field_type": "choice", "choices": "A"},
+        {
+            "position": 2,
+            "key": "ho_ten",
+            "label": "Họ tên 2",
+            "field_type": "choice",
+            "choices": "A",
+        },
     ]
 
     response = admin_client.post(
@@ -105,7 +131,9 @@ def test_admin_refuses_a_malformed_form_and_saves_nothing(admin_client):
 
     assert response.status_code == 200  # the form is shown again, with the reasons
     formset = next(
-        f.formset for f in response.context["inline_admin_formsets"] if f.formset.prefix == "form_fields"
+        f.formset
+        for f in response.context["inline_admin_formsets"]
+        if f.formset.prefix == "form_fields"
     )
     reasons = formset.non_form_errors()
     assert len(reasons) == 2  # duplicate key, and a choice field with one option
@@ -116,7 +144,9 @@ def test_admin_refuses_a_malformed_form_and_saves_nothing(admin_client):
 def test_admin_save_of_a_published_procedure_publishes_a_new_version(admin_client):
     procedure = ProcedureFactory()
     procedure_publish(procedure=procedure)
-    rows = [{"position": 1, "key": "ho_ten", "label": "Họ tên", "field_type": "text", "required": "on"}]
+    rows = [
+        {"position": 1, "key": "ho_ten", "label": "Họ tên", "field_type": "text", "required": "on"}
+    ]
 
     response = admin_client.post(
         reverse("admin:procedures_procedure_change", args=[procedure.pk]),

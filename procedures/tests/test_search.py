@@ -23,7 +23,8 @@ def test_normalize_search_folds_case_accents_and_spaces(text, folded):
 
 
 @pytest.mark.parametrize(
-    "query", ["khai sinh", "KHAI SINH", "Khai sinh", "dang ky khai sinh", "ĐĂNG KÝ khai sinh", "1.001193"]
+    "query",
+    ["khai sinh", "KHAI SINH", "Khai sinh", "dang ky khai sinh", "ĐĂNG KÝ khai sinh", "1.001193"],
 )
 def test_search_finds_birth_registration_however_typed(query):
     birth = ProcedureFactory(code="1.001193", name="Đăng ký khai sinh")
