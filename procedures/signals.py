@@ -16,7 +16,14 @@ from procedures.models import (
 )
 
 _CATALOGUE_MODELS = [
-    Agency, Sector, Procedure, FormField, RequiredDocument, FeeItem, FeeCategory, ExemptGroup,
+    Agency,
+    Sector,
+    Procedure,
+    FormField,
+    RequiredDocument,
+    FeeItem,
+    FeeCategory,
+    ExemptGroup,
     DiscountRule,
 ]
 
@@ -28,6 +35,9 @@ def _bump(**kwargs) -> None:
 for _model in _CATALOGUE_MODELS:
     post_save.connect(_bump, sender=_model, dispatch_uid=f"catalogue-save-{_model.__name__}")
     post_delete.connect(_bump, sender=_model, dispatch_uid=f"catalogue-delete-{_model.__name__}")
-for _through in (FeeItem.exempt_groups.through, DiscountRule.categories.through,
-                 DiscountRule.procedures.through):
+for _through in (
+    FeeItem.exempt_groups.through,
+    DiscountRule.categories.through,
+    DiscountRule.procedures.through,
+):
     m2m_changed.connect(_bump, sender=_through, dispatch_uid=f"catalogue-m2m-{_through.__name__}")

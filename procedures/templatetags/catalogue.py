@@ -1,10 +1,10 @@
 """Display helpers for money and time limits, in the Vietnamese way (20.000 đ)."""
 
 from django import template
-
-from portal.text import format_vnd
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from portal.text import format_vnd
 
 register = template.Library()
 

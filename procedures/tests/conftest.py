@@ -28,7 +28,9 @@ def birth_registration(db):
     FormFieldFactory(procedure=procedure, key="ho_ten_tre", label="Họ, chữ đệm, tên của trẻ")
     FormFieldFactory(procedure=procedure, key="gioi_tinh", label="Giới tính", choice=True)
     RequiredDocumentFactory(procedure=procedure, name="Giấy chứng sinh")
-    RequiredDocumentFactory(procedure=procedure, name="Giấy chứng nhận kết hôn", optional=True, reusable_paper=True)
+    RequiredDocumentFactory(
+        procedure=procedure, name="Giấy chứng nhận kết hôn", optional=True, reusable_paper=True
+    )
     return procedure
 
 
