@@ -17,6 +17,9 @@ class CatalogueFilterForm(forms.Form):
         required=False,
         max_length=100,
         help_text=_("A name or a code, with or without accents, e.g. “khai sinh”."),
+        widget=forms.TextInput(
+            attrs={"type": "search", "autocomplete": "off", "aria-describedby": "id_q-help"}
+        ),
     )
     sector = forms.ChoiceField(label=_("Sector"), required=False)
     level = forms.ChoiceField(
