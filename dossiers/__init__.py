@@ -1,1 +1,0 @@
-"""Arrives with its issue; see docs/architecture.md."""

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "portal",
     "accounts",
     "procedures",
+    "dossiers",
 ]
 
 MIDDLEWARE = [

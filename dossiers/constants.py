@@ -1,0 +1,48 @@
+"""Dossier statuses (national synchronisation codes), result delivery methods, document kinds."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.IntegerChoices):
+    """Codes of Decree 118/2025 / Circular 03/2025 as synced to the national portal; 0 is ours."""
+
+    DRAFT = 0, _("Draft")  # only its author sees it
+    SUBMITTED = 1, _("Submitted online")  # mới đăng ký
+    RECEIVED = 2, _("Received")  # được tiếp nhận: the clock runs
+    REFUSED = 3, _("Not accepted")  # không được tiếp nhận (form 03)
+    PROCESSING = 4, _("Being processed")  # đang xử lý
+    SUPPLEMENT = 5, _("Papers to add")  # yêu cầu bổ sung (form 02): the citizen must act
+    AWAITING_PAYMENT = 6, _("Fee to pay")  # yêu cầu thực hiện nghĩa vụ tài chính
+    WITHDRAWAL = 7, _("Withdrawal requested")  # rút hồ sơ
+    STOPPED = 8, _("Stopped")  # dừng xử lý
+    PROCESSED = 9, _("Result ready")  # đã xử lý xong
+    RETURNED = 10, _("Result returned")  # đã trả kết quả
+
+
+# Statuses in which the citizen may still change the form and the papers.
+EDITABLE = {Status.DRAFT, Status.SUPPLEMENT}
+# Statuses from which the citizen may ask to withdraw the dossier.
+WITHDRAWABLE = {
+    Status.SUBMITTED,
+    Status.RECEIVED,
+    Status.PROCESSING,
+    Status.SUPPLEMENT,
+    Status.AWAITING_PAYMENT,
+}
+FINISHED = {Status.REFUSED, Status.STOPPED, Status.RETURNED}
+
+
+class Delivery(models.TextChoices):
+    """How the citizen wants the result."""
+
+    ONLINE = "online", _("Download online")
+    COUNTER = "counter", _("Collect at the counter")
+    POSTAL = "postal", _("By post (BCCI)")
+
+
+class StoredKind(models.TextChoices):
+    """What a document of the citizen's store is."""
+
+    PAPER = "paper", _("Paper uploaded by the citizen")
+    RESULT = "result", _("Result issued by an agency")

@@ -1,0 +1,182 @@
+"""Dossiers, their papers and history, and the citizen's document store (Kho dữ liệu)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dossiers.constants import EDITABLE, Delivery, Status, StoredKind
+from procedures.constants import Channel
+
+
+def stored_file_path(instance: StoredDocument, filename: str) -> str:
+    """Random storage name: the citizen's file name never reaches the disk or a URL."""
+    return f"papers/{instance.owner_id}/{uuid.uuid4().hex}.{instance.extension}"
+
+
+class StoredDocument(models.Model):
+    """A file kept for its owner: a paper they uploaded or a result issued to them.
+
+    Deleting from the store hides it (``deleted_at``); the file stays while a dossier uses it.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="stored_documents"
+    )
+    kind = models.CharField(max_length=10, choices=StoredKind.choices, default=StoredKind.PAPER)
+    title = models.CharField(_("type of paper"), max_length=500)
+    filename = models.CharField(_("file name"), max_length=255)
+    extension = models.CharField(max_length=10)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to=stored_file_path, max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stored document")
+        verbose_name_plural = _("stored documents")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "deleted_at", "-created_at"], name="store_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.filename})"
+
+
+class Dossier(models.Model):
+    """An application (hồ sơ). ``id`` is random so no one can guess another person's dossier."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    code = models.CharField(_("dossier code"), max_length=40, unique=True, null=True, blank=True)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dossiers"
+    )
+    procedure = models.ForeignKey(
+        "procedures.Procedure", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    version = models.ForeignKey(
+        "procedures.ProcedureVersion", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    agency = models.ForeignKey(
+        "procedures.Agency", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    status = models.PositiveSmallIntegerField(choices=Status.choices, default=Status.DRAFT)
+    channel = models.PositiveSmallIntegerField(choices=Channel.choices, default=Channel.ONLINE)
+    form_data = models.JSONField(default=dict, blank=True)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.ONLINE)
+    postal_address = models.CharField(max_length=500, blank=True)
+    fee = models.JSONField(null=True, blank=True, help_text="Quote frozen at submission.")
+    fee_net = models.PositiveIntegerField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-updated_at"]
+        indexes = [
+            models.Index(fields=["applicant", "status", "-updated_at"], name="dossier_applicant"),
+            models.Index(fields=["agency", "status", "due_at"], name="dossier_agency_queue"),
+            models.Index(fields=["submitted_at"], name="dossier_submitted"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=Status.DRAFT) | Q(code__isnull=False),
+                name="dossier_code_after_draft",
+            ),
+            models.CheckConstraint(
+                condition=~Q(delivery=Delivery.POSTAL) | ~Q(postal_address=""),
+                name="dossier_postal_needs_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code or f"draft {self.id}"
+
+    @property
+    def editable(self) -> bool:
+        return self.status in EDITABLE
+
+
+class Attachment(models.Model):
+    """A paper attached to a dossier for one required-paper slot of its procedure version.
+
+    Nothing is deleted once submitted: a supplement adds a new attachment and marks the old one
+    ``superseded_at``, so every version of the papers is kept.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    document_id = models.PositiveBigIntegerField(help_text="Required-paper id in the version.")
+    document_name = models.CharField(max_length=500)
+    stored = models.ForeignKey(StoredDocument, on_delete=models.PROTECT, related_name="uses")
+    reused = models.BooleanField(default=False, help_text="Picked from the citizen's store.")
+    round = models.PositiveSmallIntegerField(default=0, help_text="0 at filing, n at supplement n.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dossier", "document_id"],
+                condition=Q(superseded_at__isnull=True),
+                name="attachment_one_current_per_slot",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.document_name
+
+
+class DossierEvent(models.Model):
+    """One step of a dossier's history; append-only (form 06 prints these)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_role = models.CharField(max_length=10)
+    action = models.CharField(max_length=40)
+    from_status = models.PositiveSmallIntegerField(choices=Status.choices, null=True)
+    to_status = models.PositiveSmallIntegerField(choices=Status.choices)
+    note = models.TextField(blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dossier event")
+        verbose_name_plural = _("dossier events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.from_status}→{self.to_status}"
+
+
+class DailySequence(models.Model):
+    """Last dossier number given by an agency on a day; locked while a code is allocated."""
+
+    agency = models.ForeignKey("procedures.Agency", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "day"], name="daily_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day}: {self.last}"

@@ -1,0 +1,55 @@
+"""Reads of dossiers, always scoped to the person asking before anything is read."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+
+from dossiers.constants import FINISHED, Status
+from dossiers.models import Attachment, Dossier, DossierEvent, StoredDocument
+
+
+def citizen_dossiers(user) -> QuerySet[Dossier]:
+    """The citizen's own dossiers, ready for lists (procedure and agency joined)."""
+    return (
+        Dossier.objects.filter(applicant=user)
+        .select_related("procedure", "agency")
+        .order_by("-updated_at")
+    )
+
+
+def citizen_dossier(user, dossier_id) -> Dossier | None:
+    """One of the citizen's dossiers with its history and current papers, or None (also for a
+    malformed id or another person's dossier: the two answers cannot be told apart)."""
+    try:
+        return (
+            citizen_dossiers(user)
+            .prefetch_related(
+                Prefetch("events", queryset=DossierEvent.objects.order_by("at", "id")),
+                Prefetch(
+                    "attachments",
+                    queryset=Attachment.objects.select_related("stored").order_by("created_at"),
+                ),
+            )
+            .get(pk=dossier_id)
+        )
+    except (Dossier.DoesNotExist, ValidationError, ValueError):
+        return None
+
+
+def group_for_citizen(dossier: Dossier) -> str:
+    """Which tab of "My dossiers" a dossier belongs to."""
+    if dossier.status == Status.DRAFT:
+        return "drafts"
+    if dossier.status in (Status.SUPPLEMENT, Status.AWAITING_PAYMENT):
+        return "action"
+    if dossier.status in FINISHED:
+        return "finished"
+    return "in_progress"
+
+
+def citizen_store(user) -> QuerySet[StoredDocument]:
+    """Documents in the citizen's store (not deleted), newest first."""
+    return StoredDocument.objects.filter(owner=user, deleted_at__isnull=True).order_by(
+        "-created_at"
+    )
