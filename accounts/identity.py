@@ -29,7 +29,7 @@ PROVINCE_CODES = {
     "094": "Sóc Trăng", "095": "Bạc Liêu", "096": "Cà Mau",
 }  # fmt: skip
 
-MALE, FEMALE = "male", "female"
+MALE, FEMALE = "male", "female"  # the values of accounts.constants.Sex
 # Century of birth by the pair of 4th digits (even: male, odd: female).
 _CENTURY_START = {0: 1900, 2: 2000, 4: 2100, 6: 2200, 8: 2300}
 

@@ -7,7 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.constants import Role
+from accounts.constants import Role, Sex
+from accounts.identity import validate_cccd
 
 
 class PortalUserManager(UserManager):
@@ -41,6 +42,19 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    id_number = models.CharField(
+        _("CCCD number"),
+        max_length=12,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_cccd],
+        help_text=_("12-digit personal identification number; one account per number."),
+    )
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices, blank=True)
+    phone = models.CharField(_("phone number"), max_length=15, unique=True, null=True, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.CITIZEN)
     agency = models.ForeignKey(
         "procedures.Agency",

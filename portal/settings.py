@@ -182,6 +182,8 @@ STORAGES = {
     },
 }
 
+# Uploads above this size are streamed to a temporary file, so memory stays flat.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -193,6 +195,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "portal.api.Pagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        # Public dossier lookup by code + CCCD: slow enough to make guessing pointless.
+        "lookup": env.str("LOOKUP_THROTTLE_RATE", default="10/minute"),
+    },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
 }

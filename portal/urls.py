@@ -8,6 +8,7 @@ from portal import views
 
 urlpatterns = [
     path("", include("procedures.urls")),
+    path("", include("dossiers.urls")),
     path("healthz", views.health, name="health"),
     path("bench/ok", views.bare_ok, name="bare-ok"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", include("procedures.api.urls")),
+    path("api/v1/", include("dossiers.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
