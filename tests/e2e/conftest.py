@@ -1,4 +1,4 @@
-"""Playwright with Debian's Chromium (never a downloaded browser) against pytest-django's live server.
+"""Playwright with Debian's Chromium (never a downloaded browser) against the live server.
 
 Screenshots go to ``artifacts/screenshots/`` (ignored by git) so a person can look at them.
 """

@@ -1,5 +1,6 @@
 """A citizen finds a procedure and sees its papers and fees, in a real browser."""
 
+import io
 import re
 
 import pytest
@@ -10,11 +11,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def demo_catalogue():
-    call_command("load_demo", "--no-admin", stdout=open("/dev/null", "w"))
+    call_command("load_demo", "--no-admin", stdout=io.StringIO())
 
 
 @pytest.mark.parametrize("width", [360, 1280])
-def test_search_open_procedure_see_papers_and_fees(live_server, demo_catalogue, page_at, screenshot, width):
+def test_search_open_procedure_see_papers_and_fees(
+    live_server, demo_catalogue, page_at, screenshot, width
+):
     from playwright.sync_api import expect
 
     page = page_at(width)
@@ -39,7 +42,9 @@ def test_search_open_procedure_see_papers_and_fees(live_server, demo_catalogue, 
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
-def test_online_price_is_shown_beside_the_counter_price(live_server, demo_catalogue, page_at, screenshot):
+def test_online_price_is_shown_beside_the_counter_price(
+    live_server, demo_catalogue, page_at, screenshot
+):
     from playwright.sync_api import expect
 
     page = page_at(360)
