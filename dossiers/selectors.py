@@ -53,3 +53,19 @@ def citizen_store(user) -> QuerySet[StoredDocument]:
     return StoredDocument.objects.filter(owner=user, deleted_at__isnull=True).order_by(
         "-created_at"
     )
+
+
+def lookup_dossier(*, code: str, id_number: str) -> Dossier | None:
+    """Public lookup: the submitted dossier with this code whose applicant has this CCCD.
+
+    A wrong code and a wrong CCCD both give None, so the answer reveals nothing.
+    """
+    code, id_number = (code or "").strip(), (id_number or "").strip()
+    if not code or len(id_number) != 12 or not id_number.isdigit():
+        return None
+    return (
+        Dossier.objects.exclude(status=Status.DRAFT)
+        .select_related("procedure", "agency")
+        .filter(code=code, applicant__id_number=id_number)
+        .first()
+    )
