@@ -2,8 +2,8 @@
 
 import pytest
 
-from dossiers.form_data import validate_form_data
 from dossiers.files import safe_filename, sniff_type
+from dossiers.form_data import validate_form_data
 
 FIELDS = [
     {"key": "ho_ten", "label": "Họ tên", "field_type": "text", "required": True},
