@@ -385,3 +385,15 @@ def test_store_deletion_hides_the_document_but_dossiers_keep_it(birth_procedure,
     assert dossier.attachments.get().stored == stored and stored.file.storage.exists(
         stored.file.name
     )
+
+
+def test_admin_lists_dossiers_but_cannot_rewrite_them(admin_client, birth_procedure, valid_form):
+    citizen, dossier = _complete_draft(birth_procedure, valid_form)
+    dossier = dossier_submit(dossier=dossier, actor=citizen)
+
+    listing = admin_client.get("/admin/dossiers/dossier/")
+    change = admin_client.post(f"/admin/dossiers/dossier/{dossier.pk}/change/", {"status": 10})
+
+    assert listing.status_code == 200 and dossier.code in listing.content.decode()
+    dossier.refresh_from_db()
+    assert change.status_code in (302, 403) and dossier.status == Status.SUBMITTED
