@@ -39,9 +39,10 @@ class DossierAdmin(admin.ModelAdmin):
     list_select_related = ["procedure", "applicant", "agency"]
     date_hierarchy = "submitted_at"
     inlines = [AttachmentInline, EventInline]
-    readonly_fields = [f.name for f in Dossier._meta.fields]
-
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
@@ -54,9 +55,10 @@ class StoredDocumentAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["title", "filename", "owner__email"]
     list_select_related = ["owner"]
-    readonly_fields = [f.name for f in StoredDocument._meta.fields]
-
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
