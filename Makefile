@@ -53,7 +53,7 @@ format: install
 
 ## Regenerate the committed OpenAPI schema after an API change.
 schema: install
-	$(MANAGE) spectacular --validate --fail-on-warn --file docs/openapi.yaml
+	$(MANAGE) spectacular --lang en --validate --fail-on-warn --file docs/openapi.yaml
 
 ## Catalogue benchmark (PostgreSQL, gunicorn with 2 workers); see docs/performance.md.
 bench: install
