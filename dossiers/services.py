@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.constants import Role
 from accounts.models import User
 from dossiers.constants import EDITABLE, WITHDRAWABLE, Delivery, Status
 from dossiers.files import check_upload
@@ -77,6 +78,12 @@ def dossier_create_draft(
 ) -> tuple[Dossier, dict[str, list[str]]]:
     """Start a draft for an online dossier. Returns it with the errors of what was typed so far;
     everything typed is kept, even values that are not valid yet."""
+    if applicant.role != Role.CITIZEN:
+        raise DomainError(
+            _("Staff accounts cannot file dossiers for themselves; use a citizen account."),
+            code="not_citizen",
+            status=403,
+        )
     if not procedure.published or not procedure.accepts_online:
         raise DomainError(
             _("This procedure cannot be filed online; see its page for where to file it."),
@@ -184,8 +191,13 @@ def dossier_attach_upload(*, dossier: Dossier, actor: User, document_id: int, up
         sha256=checked.sha256,
     )
     stored.file.save(checked.filename, upload, save=False)
-    stored.save()
-    return _attach(dossier=dossier, slot=slot, stored=stored, reused=False)
+    try:
+        stored.save()
+        return _attach(dossier=dossier, slot=slot, stored=stored, reused=False)
+    except Exception:
+        # The rows roll back with the transaction; the written file must go too.
+        stored.file.delete(save=False)
+        raise
 
 
 @transaction.atomic

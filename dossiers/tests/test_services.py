@@ -399,3 +399,32 @@ def test_admin_lists_dossiers_but_cannot_rewrite_them(admin_client, birth_proced
     dossier.refresh_from_db()
     assert view.status_code == 200 and "Giấy chứng sinh" in view.content.decode()
     assert change.status_code == 403 and dossier.status == Status.SUBMITTED
+
+
+def test_staff_accounts_cannot_file_for_themselves(birth_procedure):
+    for staff in (UserFactory(officer=True), UserFactory(admin=True)):
+        with pytest.raises(DomainError) as refused:
+            dossier_create_draft(applicant=staff, procedure=birth_procedure)
+        assert refused.value.code == "not_citizen"
+
+
+def test_a_failed_attach_leaves_no_file_behind(birth_procedure, monkeypatch, settings):
+    import dossiers.services as services
+
+    citizen = UserFactory()
+    dossier, _ = dossier_create_draft(applicant=citizen, procedure=birth_procedure)
+
+    def broken_attach(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(services, "_attach", broken_attach)
+    with pytest.raises(RuntimeError):
+        dossier_attach_upload(
+            dossier=dossier,
+            actor=citizen,
+            document_id=_slots(birth_procedure)[0]["id"],
+            upload=pdf_upload(),
+        )
+
+    papers = settings.MEDIA_ROOT / "papers"
+    assert not papers.exists() or not any(p.is_file() for p in papers.rglob("*"))
