@@ -1,6 +1,8 @@
-"""The portal's user: one model for citizens, officers and admins, logging in by email."""
+"""The portal's user: one model for citizens, officers and admins, logging in by email or phone."""
 
 from __future__ import annotations
+
+import secrets
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -9,6 +11,22 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.constants import Role, Sex
 from accounts.identity import validate_cccd
+from accounts.phone import format_phone
+
+# A person may sign up with a phone number only (or with VNeID), yet ``email`` is unique and
+# required. Such an account gets a unique address in the reserved ".invalid" domain (RFC 2606:
+# never delivered); it is never shown (``contact_email``), never mailed (the allauth adapter)
+# and cannot be typed in by anyone (``AccountAdapter.clean_email``).
+PLACEHOLDER_EMAIL_DOMAIN = "khong-co-email.invalid"
+
+
+def placeholder_email() -> str:
+    """A fresh, unique stand-in address for an account without email."""
+    return f"noemail-{secrets.token_hex(8)}@{PLACEHOLDER_EMAIL_DOMAIN}"
+
+
+def is_placeholder_email(email: str | None) -> bool:
+    return bool(email) and email.lower().endswith("@" + PLACEHOLDER_EMAIL_DOMAIN)
 
 
 class PortalUserManager(UserManager):
@@ -54,6 +72,11 @@ class User(AbstractUser):
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=6, choices=Sex.choices, blank=True)
     phone = models.CharField(_("phone number"), max_length=15, unique=True, null=True, blank=True)
+    phone_verified = models.BooleanField(
+        _("phone number confirmed"),
+        default=False,
+        help_text=_("Set when the person typed the code sent to this number by SMS."),
+    )
     address = models.CharField(_("address"), max_length=300, blank=True)
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.CITIZEN)
     agency = models.ForeignKey(
@@ -83,13 +106,32 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        return self.display_name
+
+    def save(self, *args, **kwargs) -> None:
+        # ``email`` is unique and required, yet a phone-only or VNeID account has none, and
+        # allauth blanks it when an address is removed: keep a stand-in instead of "".
+        if not self.email:
+            self.email = placeholder_email()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "email"}
+        super().save(*args, **kwargs)
+
+    @property
+    def contact_email(self) -> str:
+        """The person's real email address, or "" for a phone-only account."""
+        return "" if is_placeholder_email(self.email) else self.email
+
+    @property
+    def display_name(self) -> str:
+        """What the portal calls the person: the full name, else the phone, else the email."""
+        return self.full_name or format_phone(self.phone) or self.contact_email or str(self.pk)
 
     def get_full_name(self) -> str:
-        return self.full_name or self.email
+        return self.display_name
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[-1] if self.full_name else self.email
+        return self.full_name.split(" ")[-1] if self.full_name else self.display_name
 
     @property
     def is_officer(self) -> bool:

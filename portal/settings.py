@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.oidc import providers_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "allauth.mfa",
     "allauth.headless",
     "portal",
@@ -140,13 +143,50 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Log in with a phone number or an email. Phones are stored as +84XXXXXXXXX (accounts/phone.py),
+# so "0912 345 678" and "+84912345678" are the same account.
+ACCOUNT_LOGIN_METHODS = {"email", "phone"}
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
+# Sign-up asks for a phone number, an email or both: at least one (accounts.forms.SignupExtraForm),
+# so allauth's check that one log-in field is required (account.W001) is silenced. Mandatory
+# email verification needs the email.
+ACCOUNT_SIGNUP_FIELDS = [
+    "phone",
+    "email*" if ACCOUNT_EMAIL_VERIFICATION == "mandatory" else "email",
+    "password1*",
+    "password2*",
+]
+SILENCED_SYSTEM_CHECKS = ["account.W001"]
+ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "accounts.allauth_forms.LoginForm",
+    "signup": "accounts.allauth_forms.SignupForm",
+    "add_email": "accounts.allauth_forms.AddEmailForm",
+    "reset_password": "accounts.allauth_forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.allauth_forms.ResetPasswordKeyForm",
+    "verify_phone": "accounts.allauth_forms.VerifyPhoneForm",
+    "change_phone": "accounts.allauth_forms.ChangePhoneForm",
+    "reauthenticate": "accounts.allauth_forms.ReauthenticateForm",
+}
+# A phone number is confirmed by a 6-digit SMS code before it can log in.
+ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
+# Shared and public devices are common: the session ends when the browser closes.
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""  # our subjects name the portal, in the person's language
+# One email per account: a new address replaces the old one once confirmed (and replaces the
+# stand-in address of a phone-only account, see accounts.models.placeholder_email).
+ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 LOGIN_REDIRECT_URL = "/"
 HEADLESS_CLIENTS = ("app", "browser")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# VNeID (OpenID Connect) only when VNEID_OIDC_CLIENT_ID, _CLIENT_SECRET and _SERVER_URL are set.
+SOCIALACCOUNT_PROVIDERS = providers_from_env(env.ENVIRON)
+# Text messages (verification codes): printed to the console until a gateway backend is set.
+SMS_BACKEND = env.str("SMS_BACKEND", default="accounts.sms.ConsoleBackend")
 
 # --- Mail ------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -14,9 +14,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    path("tai-khoan/", include("accounts.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", include("procedures.api.urls")),
     path("api/v1/", include("dossiers.api.urls")),
+    path("api/v1/", include("accounts.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

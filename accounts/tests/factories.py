@@ -1,8 +1,12 @@
-"""User factories: ``UserFactory()`` is a citizen; traits ``officer`` and ``admin``."""
+"""User factories: ``UserFactory()`` is a citizen; traits ``officer``, ``admin``,
+``with_profile`` (a valid CCCD for a man born in 1995, address) and ``with_phone`` (a confirmed
+mobile number in the canonical ``+84…`` form)."""
+
+import datetime as dt
 
 import factory
 
-from accounts.constants import Role
+from accounts.constants import Role, Sex
 from accounts.models import User
 from procedures.tests.factories import AgencyFactory
 
@@ -22,6 +26,17 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Params:
         officer = factory.Trait(role=Role.OFFICER, agency=factory.SubFactory(AgencyFactory))
         admin = factory.Trait(role=Role.ADMIN, is_staff=True, is_superuser=True)
+        # 046: Thừa Thiên Huế; 0: a man born in the 1900s; 95: 1995; then 6 unique digits.
+        with_profile = factory.Trait(
+            id_number=factory.Sequence(lambda n: f"046095{n % 1_000_000:06d}"),
+            birth_date=dt.date(1995, 3, 14),
+            sex=Sex.MALE,
+            address="12 Lê Lợi, phường Thuận Hóa, thành phố Huế",
+        )
+        with_phone = factory.Trait(
+            phone=factory.Sequence(lambda n: f"+8491{n % 10_000_000:07d}"),
+            phone_verified=True,
+        )
 
     @classmethod
     def _after_postgeneration(cls, instance, create, results=None):

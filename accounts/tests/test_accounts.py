@@ -85,3 +85,31 @@ def test_app_clients_log_in_through_the_headless_api(client):
 
     assert response.status_code == 200
     assert response.json()["meta"]["session_token"]
+
+
+def test_the_admin_finds_and_stores_phone_numbers_in_the_canonical_form(client):
+    client.force_login(UserFactory(admin=True))
+    citizen = UserFactory(phone="+84912345678")
+    changelist = reverse("admin:accounts_user_changelist")
+
+    found = client.get(changelist, {"q": "0912 345 678"}).context["cl"].result_list
+
+    assert list(found) == [citizen]
+
+    url = reverse("admin:accounts_user_change", args=[citizen.pk])
+    form = client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "password"}
+    data.update(
+        phone="0987 654 321",
+        date_joined_0="2026-01-01",
+        date_joined_1="08:00:00",
+        groups=[],
+        user_permissions=[],
+    )
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    citizen.refresh_from_db()
+    assert citizen.phone == "+84987654321"
