@@ -39,6 +39,7 @@ class DossierAdmin(admin.ModelAdmin):
     list_select_related = ["procedure", "applicant", "agency"]
     date_hierarchy = "submitted_at"
     inlines = [AttachmentInline, EventInline]
+
     def has_add_permission(self, request):
         return False
 
@@ -55,6 +56,7 @@ class StoredDocumentAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["title", "filename", "owner__email"]
     list_select_related = ["owner"]
+
     def has_add_permission(self, request):
         return False
 
