@@ -65,28 +65,38 @@ def _results_html(request, form: CatalogueFilterForm) -> str:
 
 
 def catalogue(request):
-    """The catalogue with filters. The results list is cached until the catalogue changes;
-    an htmx request gets only that list."""
+    """The catalogue with filters. The rendered filter form and results list are cached until
+    the catalogue changes (they depend only on the query); an htmx request gets only the list."""
     form = CatalogueFilterForm(request.GET)
     status, results_html = 200, ""
     if not form.is_valid():
         status = 400
+        filters_html = _filters_html(request, form)
     else:
         try:
-            results_html = cache.remember(
-                f"page-results:{cache.request_key(request, get_language())}",
-                lambda: _results_html(request, form),
+            filters_html, results_html = cache.remember(
+                f"page-body:{cache.request_key(request, get_language())}",
+                lambda: (_filters_html(request, form), _results_html(request, form)),
             )
         except BadPage as bad_page:
             status = 400
+            filters_html = _filters_html(request, form)
             results_html = render_to_string(
                 "procedures/_page_error.html",
                 {"message": str(bad_page), "query_without_page": _query_without_page(request)},
             )
     if request.htmx:
         return HttpResponse(results_html, status=status)
-    context = {"form": form, "results_html": mark_safe(results_html)}  # noqa: S308 (our template)
+    context = {
+        "form": form,
+        "filters_html": mark_safe(filters_html),  # noqa: S308 (rendered from our template)
+        "results_html": mark_safe(results_html),  # noqa: S308
+    }
     return render(request, "procedures/catalogue.html", context, status=status)
+
+
+def _filters_html(request, form: CatalogueFilterForm) -> str:
+    return render_to_string("procedures/_filters.html", {"form": form}, request=request)
 
 
 def _query_without_page(request) -> str:

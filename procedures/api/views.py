@@ -1,12 +1,12 @@
 """Catalogue API: anonymous, read-only, paginated, answers cached per catalogue generation."""
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import get_language
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
+from rest_framework.renderers import JSONRenderer
 
 from portal.api import RejectUnknownParams
 from procedures import cache
@@ -36,7 +36,12 @@ class CachedCatalogueMixin:
     """
 
     def cached(self, request, build):
-        return Response(cache.remember(f"api:{cache.request_key(request, get_language())}", build))
+        # The rendered JSON is cached, so a hit costs no serialisation at all.
+        body = cache.remember(
+            f"api:{cache.request_key(request, get_language())}",
+            lambda: JSONRenderer().render(build()),
+        )
+        return HttpResponse(body, content_type="application/json")
 
 
 class ProcedureViewSet(CachedCatalogueMixin, viewsets.ReadOnlyModelViewSet):
