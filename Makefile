@@ -11,7 +11,7 @@ PORT   ?= 8000
 RUN_DEPS  := gettext
 TEST_DEPS := gettext chromium fonts-noto-core poppler-utils
 
-.PHONY: run test install sysdeps-run sysdeps-test messages lint format schema bench clean
+.PHONY: run test install sysdeps-run sysdeps-test messages lint format schema bench bench-submission clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ schema: install
 ## Catalogue benchmark (PostgreSQL, gunicorn with 2 workers); see docs/performance.md.
 bench: install
 	$(BIN)/python bench/catalogue.py
+
+## Dossier submission benchmark (3 × 1 MiB papers, 20 clients); see docs/performance.md.
+bench-submission: install
+	$(BIN)/python bench/submission.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
