@@ -61,11 +61,11 @@ class ProcedureViewSet(CachedCatalogueMixin, viewsets.ReadOnlyModelViewSet):
         return Procedure.objects.filter(published=True)
 
     def list(self, request, *args, **kwargs):
-        # Validate every parameter first: a bad one is a 400 and never reaches the cache.
-        self.filter_queryset(self.get_queryset())
         params = {name: request.query_params.get(name, "") for name in ProcedureFilter.base_filters}
 
         def build():
+            # Validated only on a miss: a cached answer exists only for a URL that was valid.
+            self.filter_queryset(self.get_queryset())
             page = self.paginate_queryset(catalogue_procedures(**params))
             serializer = ProcedureListSerializer(
                 page, many=True, context={"request": request, "fee_summaries": fee_summaries(page)}
@@ -75,10 +75,10 @@ class ProcedureViewSet(CachedCatalogueMixin, viewsets.ReadOnlyModelViewSet):
         return self.cached(request, build)
 
     def retrieve(self, request, *args, **kwargs):
-        self.filter_queryset(self.get_queryset())
         code = kwargs["code"]
 
         def build():
+            self.filter_queryset(self.get_queryset())
             procedure = procedure_for_detail(code=code)
             if procedure is None:
                 raise Http404
