@@ -195,6 +195,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cổng Dịch vụ c
 
 # --- Internationalisation and time -----------------------------------------------------------
 LANGUAGE_CODE = "vi"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True

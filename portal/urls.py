@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", views.health, name="health"),
     path("bench/ok", views.bare_ok, name="bare-ok"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("ngon-ngu/", views.switch_language, name="switch-language"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("tai-khoan/", include("accounts.urls")),

@@ -25,11 +25,17 @@ def request_key(request, language: str) -> str:
     return f"{language}:{request.get_host()}:{request.get_full_path()}"
 
 
+def versioned(key: str) -> str:
+    """``key`` in the current catalogue generation. Take it once, before building a value, so a
+    value built while an edit lands is filed under the old generation, never the new one."""
+    return f"catalogue:{generation()}:{key}"
+
+
 def remember(key: str, build):
     """Return the cached value under ``key`` in this catalogue generation, building it once."""
     from django.conf import settings
 
-    full_key = f"catalogue:{generation()}:{key}"
+    full_key = versioned(key)
     value = cache.get(full_key)
     if value is None:
         value = build()

@@ -1,5 +1,7 @@
 """Public catalogue pages: home, the searchable list, a procedure's detail."""
 
+from django.conf import settings
+from django.core.cache import cache as django_cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -64,9 +66,34 @@ def _results_html(request, form: CatalogueFilterForm) -> str:
     return render_to_string("procedures/_results.html", context, request=request)
 
 
+def _stateless_visitor(request) -> bool:
+    """A visitor with no session and no pending flash message: every such visitor gets the same
+    page for the same URL and language, so the whole page can be cached."""
+    return (
+        request.method == "GET"
+        and not request.htmx
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
 def catalogue(request):
-    """The catalogue with filters. The rendered filter form and results list are cached until
-    the catalogue changes (they depend only on the query); an htmx request gets only the list."""
+    """The catalogue with filters. For visitors without a session the whole page is cached until
+    the catalogue changes; otherwise the rendered filters and results are. An htmx request gets
+    only the results list."""
+    if _stateless_visitor(request):
+        key = cache.versioned(f"page-full:{cache.request_key(request, get_language())}")
+        cached = django_cache.get(key)
+        if cached is not None:
+            return HttpResponse(cached)
+        response = _catalogue(request)
+        if response.status_code == 200 and not response.cookies:
+            django_cache.set(key, response.content, timeout=settings.CATALOGUE_CACHE_SECONDS)
+        return response
+    return _catalogue(request)
+
+
+def _catalogue(request):
     form = CatalogueFilterForm(request.GET)
     status, results_html = 200, ""
     if not form.is_valid():

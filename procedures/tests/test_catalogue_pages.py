@@ -117,3 +117,62 @@ def test_unpublishing_removes_the_procedure_from_the_cached_list(client, birth_r
     procedure_unpublish(procedure=birth_registration)
 
     assert "Đăng ký khai sinh" not in client.get(CATALOGUE).content.decode()
+
+
+def test_a_visitor_without_session_gets_the_whole_page_from_the_cache(
+    client, birth_registration, django_assert_max_num_queries
+):
+    first = client.get(CATALOGUE, {"q": "khai sinh"})
+
+    with django_assert_max_num_queries(0):
+        second = client.get(CATALOGUE, {"q": "khai sinh"})
+
+    assert second.content == first.content
+    assert "csrfmiddlewaretoken" not in first.content.decode()
+
+
+def test_a_logged_in_citizen_never_gets_a_visitor_page(client, birth_registration):
+    from accounts.tests.factories import UserFactory
+
+    client.get(CATALOGUE)  # fills the visitors' cache
+    user = UserFactory(full_name="Lê Thị Hoa")
+    client.force_login(user)
+
+    html = client.get(CATALOGUE).content.decode()
+
+    assert reverse("account_logout") in html and "Lê Thị Hoa" in html
+
+
+def test_a_flash_message_is_never_cached_for_others(client, birth_registration, monkeypatch):
+    import procedures.views as views
+
+    stored = []
+    real_set = views.django_cache.set
+    monkeypatch.setattr(
+        views.django_cache,
+        "set",
+        lambda key, *a, **kw: stored.append(key) or real_set(key, *a, **kw),
+    )
+    client.cookies["messages"] = "anything"
+    client.get(CATALOGUE)
+    assert not [key for key in stored if "page-full" in key]
+
+    del client.cookies["messages"]
+    client.get(CATALOGUE)
+    assert [key for key in stored if "page-full" in key]
+
+
+def test_language_switch_is_a_link_that_sets_the_cookie_and_returns(client, birth_registration):
+    response = client.get(reverse("switch-language"), {"language": "en", "next": CATALOGUE})
+
+    assert response.status_code == 302 and response["Location"] == CATALOGUE
+    assert response.cookies["django_language"].value == "en"
+    assert '<html lang="en">' in client.get(CATALOGUE).content.decode()
+
+
+def test_language_switch_refuses_to_send_visitors_elsewhere(client):
+    response = client.get(
+        reverse("switch-language"), {"language": "xx", "next": "https://evil.example/"}
+    )
+
+    assert response["Location"] == "/" and "django_language" not in response.cookies
