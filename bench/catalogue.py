@@ -8,8 +8,8 @@ Run ``make bench`` (or ``.venv/bin/python bench/catalogue.py --help``). In one r
    database 14) on a free port of 127.0.0.1, warms every URL of the scenarios and waits (up to
    ``--wait-quiet`` s) for other work on the machine to stop;
 3. drives each scenario with locust (``tests/load/locustfile.py``) for a fixed time and number of
-   users: (c) ``/bench/ok``, the ceiling; (a) the search API; (b) the catalogue page; a scenario
-   during which other work took CPU is measured again (``--retries``);
+   users, interleaved in ``--rounds`` rounds: (c) ``/bench/ok``, the ceiling; (a) the search API;
+   (b) the catalogue page; a round during which other work took CPU is run again (``--retries``);
 4. prints requests/s and p95 of each, with (a) and (b) as a ratio of (c) measured in the same
    run, and PASS/FAIL against the targets (ratio >= 0.50, p95 < 50 ms);
 5. times uncached answers once: sequential requests on URLs the cache has never seen, then the
@@ -354,10 +354,11 @@ class Round:
     seconds: float  # from the first to the last request, locust's base for req/s
     response_times: dict[int, int]  # locust's histogram: rounded ms -> count
     errors: list[str]
-    wall_seconds: float
-    client_cpu: float
+    wall_seconds: float  # the whole locust process, start-up included
+    load_seconds: float  # from locust's test start to its stop
+    client_cpu: float  # locust's CPU during the load
     server_cpu: float
-    other_cpu: float
+    other_cpu: float  # CPU of everything else on the machine, over the whole process
 
     @property
     def other_cores(self) -> float:
@@ -410,7 +411,8 @@ def run_round(
         response_times={int(ms): count for ms, count in stats["response_times"].items()},
         errors=stats["errors"],
         wall_seconds=wall,
-        client_cpu=client_cpu,
+        load_seconds=stats.get("load_seconds", wall),
+        client_cpu=stats.get("client_cpu", client_cpu),
         server_cpu=server_cpu,
         other_cpu=other_cpu,
     )
@@ -439,7 +441,8 @@ def combine(scenario: Scenario, rounds: list[Round]) -> LoadResult:
     requests = sum(r.requests for r in rounds)
     seconds = sum(r.seconds for r in rounds)
     wall = sum(r.wall_seconds for r in rounds)
-    server_cpu = sum(r.server_cpu for r in rounds)
+    load = sum(r.load_seconds for r in rounds)
+    server_cpu = sum(r.server_cpu for r in rounds)  # gunicorn idles outside the load
     errors = [e for r in rounds for e in r.errors]
     return LoadResult(
         key=scenario.key,
@@ -449,8 +452,8 @@ def combine(scenario: Scenario, rounds: list[Round]) -> LoadResult:
         rps=requests / seconds if seconds else float("nan"),
         p50_ms=percentile(histogram, 0.50),
         p95_ms=percentile(histogram, 0.95),
-        client_cores=sum(r.client_cpu for r in rounds) / wall,
-        server_cores=server_cpu / wall,
+        client_cores=sum(r.client_cpu for r in rounds) / load,
+        server_cores=server_cpu / load,
         other_cores=sum(r.other_cpu for r in rounds) / wall,
         server_cpu_ms=server_cpu / requests * 1000 if requests else float("nan"),
         failure_examples=tuple(errors[:3]),
@@ -624,7 +627,8 @@ def print_cpu_table(results: list[LoadResult]) -> None:
     ceiling = results[0].server_cpu_ms
     for r in results:
         print(
-            f"{r.label:<26} {r.client_cores:>6.2f} {r.server_cores:>8.2f} {r.other_cores:>6.2f} "
+            f"{r.label:<26} {r.client_cores:>6.2f} {r.server_cores:>8.2f} "
+            f"{max(r.other_cores, 0.0):>6.2f} "  # a hair below 0 is rounding of the clocks
             f"{r.server_cpu_ms:>23.2f} {r.server_cpu_ms / ceiling:>9.1f}"
         )
     print(

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import sys
+import time
 from itertools import cycle
 from pathlib import Path
 from random import randrange
@@ -73,6 +75,24 @@ class CataloguePageUser(_RotatingUser):
     label = "(b) list page /thu-tuc/"
 
 
+_load: dict[str, tuple[float, float]] = {}  # wall clock and this process's CPU, start and stop
+
+
+def _clock() -> tuple[float, float]:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return time.monotonic(), usage.ru_utime + usage.ru_stime
+
+
+@events.test_start.add_listener
+def _load_started(environment, **kwargs):
+    _load["start"] = _clock()
+
+
+@events.test_stop.add_listener
+def _load_stopped(environment, **kwargs):
+    _load["stop"] = _clock()
+
+
 @events.quitting.add_listener
 def _write_stats(environment, **kwargs):
     """The totals of this run for ``bench/catalogue.py`` (before locust prints or resets them)."""
@@ -88,4 +108,7 @@ def _write_stats(environment, **kwargs):
         "response_times": {str(ms): count for ms, count in total.response_times.items()},
         "errors": [f"{e.occurrences}× {e.error}" for e in environment.stats.errors.values()],
     }
+    if "start" in _load and "stop" in _load:  # the load itself, without locust's start-up
+        figures["load_seconds"] = _load["stop"][0] - _load["start"][0]
+        figures["client_cpu"] = _load["stop"][1] - _load["start"][1]
     Path(path).write_text(json.dumps(figures))
