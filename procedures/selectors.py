@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.text import format_vnd, normalize_search
-from procedures.constants import Channel, ServiceLevel
+from procedures.constants import Channel
 from procedures.fees import FeeQuote, active_discount_rules, fee_quote
 from procedures.form_schema import form_schema
 from procedures.models import Agency, FeeItem, Procedure, RequiredDocument, Sector
@@ -125,8 +125,7 @@ def fee_summaries(
         )
         online = (
             fee_quote(procedure=procedure, channel=Channel.ONLINE, on_date=on_date, rules=rules)
-            if procedure.service_level == ServiceLevel.FULL
-            or procedure.service_level == ServiceLevel.PARTIAL
+            if procedure.accepts_online
             else None
         )
         summaries[procedure.pk] = FeeSummary(counter=counter, online=online)
