@@ -1,7 +1,6 @@
 """Public catalogue pages: home, the searchable list, a procedure's detail."""
 
 from django.conf import settings
-from django.core.cache import cache as django_cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -82,13 +81,13 @@ def catalogue(request):
     the catalogue changes; otherwise the rendered filters and results are. An htmx request gets
     only the results list."""
     if _stateless_visitor(request):
-        key = cache.versioned(f"page-full:{cache.request_key(request, get_language())}")
-        cached = django_cache.get(key)
+        key = f"page-full:{cache.request_key(request, get_language())}"
+        current, cached = cache.lookup(key)
         if cached is not None:
             return HttpResponse(cached)
         response = _catalogue(request)
         if response.status_code == 200 and not response.cookies:
-            django_cache.set(key, response.content, timeout=settings.CATALOGUE_CACHE_SECONDS)
+            cache.store(key, current, response.content)
         return response
     return _catalogue(request)
 

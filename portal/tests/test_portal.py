@@ -82,3 +82,18 @@ def test_celery_reaches_a_real_redis_broker():
     with Connection(url, connect_timeout=2) as connection:
         connection.ensure_connection(max_retries=1)
         assert connection.connected
+
+
+@pytest.mark.redis
+def test_redis_cache_reuses_one_client_and_keeps_the_cache_contract():
+    from portal.cache_backend import PooledRedisCache
+
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    backend = PooledRedisCache(url, {"KEY_PREFIX": "test-pooled"})
+    backend.set("a", ("x", 1))
+    backend.set("n", 1)
+    backend.incr("n")
+
+    assert backend.get_many(["a", "n", "missing"]) == {"a": ("x", 1), "n": 2}
+    assert backend._cache.get_client() is backend._cache.get_client(write=True)
+    backend.delete_many(["a", "n"])

@@ -144,14 +144,12 @@ def test_a_logged_in_citizen_never_gets_a_visitor_page(client, birth_registratio
 
 
 def test_a_flash_message_is_never_cached_for_others(client, birth_registration, monkeypatch):
-    import procedures.views as views
+    from procedures import cache
 
     stored = []
-    real_set = views.django_cache.set
+    real_store = cache.store
     monkeypatch.setattr(
-        views.django_cache,
-        "set",
-        lambda key, *a, **kw: stored.append(key) or real_set(key, *a, **kw),
+        cache, "store", lambda key, *a, **kw: stored.append(key) or real_store(key, *a, **kw)
     )
     client.cookies["messages"] = "anything"
     client.get(CATALOGUE)
