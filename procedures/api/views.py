@@ -28,6 +28,13 @@ from procedures.selectors import (
 )
 
 
+def _admits_json(accept: str) -> bool:
+    """Whether an ``Accept`` header (absent counts as anything) takes ``application/json``."""
+    return not accept or any(
+        kind in accept for kind in ("application/json", "*/*", "application/*")
+    )
+
+
 class CachedCatalogueMixin:
     """Serve a successful answer from the cache until the catalogue changes.
 
@@ -43,7 +50,7 @@ class CachedCatalogueMixin:
         # A hit is answered before DRF sets up the request (authentication, negotiation,
         # throttles, filters): the endpoints are public and a cached answer exists only for a
         # URL that was valid when it was built.
-        if request.method == "GET":
+        if request.method == "GET" and _admits_json(request.headers.get("Accept", "")):
             _, body = cache.lookup(self.cache_key(request))
             if body is not None:
                 return HttpResponse(body, content_type="application/json")

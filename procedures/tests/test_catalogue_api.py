@@ -221,3 +221,15 @@ def test_schema_and_swagger_ui_are_served_offline(client):
     assert schema.status_code == 200 and b"/api/v1/procedures/" in schema.content
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
+
+
+def test_a_cached_answer_is_json_and_a_client_refusing_json_is_not_given_it(
+    client, birth_registration
+):
+    client.get(LIST)
+
+    cached = client.get(LIST, HTTP_ACCEPT="application/json")
+    refused = client.get(LIST, HTTP_ACCEPT="text/csv")
+
+    assert cached.status_code == 200 and cached["Content-Type"] == "application/json"
+    assert refused.status_code == 406
