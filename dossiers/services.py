@@ -3,7 +3,7 @@ records an event; a refusal raises ``DomainError`` with a message the citizen ca
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +35,13 @@ def _record(
 
 
 def _locked(dossier: Dossier) -> Dossier:
-    return Dossier.objects.select_for_update().select_related("version").get(pk=dossier.pk)
+    """The dossier re-read under a row lock (only its own row: ``of=("self",)``), with what the
+    services read joined in the same query."""
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("version", "procedure", "agency")
+        .get(pk=dossier.pk)
+    )
 
 
 def _require_editable(dossier: Dossier) -> None:
@@ -182,7 +188,7 @@ def dossier_attach_upload(*, dossier: Dossier, actor: User, document_id: int, up
     slot = _slot(dossier, document_id)
     checked = check_upload(upload, accepted=slot["accepted_types"], max_size_mb=slot["max_size_mb"])
     stored = StoredDocument(
-        owner=dossier.applicant,
+        owner_id=dossier.applicant_id,
         title=slot["name"],
         filename=checked.filename,
         extension=checked.extension,
@@ -244,9 +250,8 @@ def missing_items(dossier: Dossier) -> dict[str, list[str]]:
         dossier.version.snapshot["form_fields"], dossier.form_data
     )
     problems.update(errors)
-    attached = set(
-        dossier.attachments.filter(superseded_at__isnull=True).values_list("document_id", flat=True)
-    )
+    # Uses the prefetched papers when the caller loaded them (the dossier page and API do).
+    attached = {a.document_id for a in dossier.attachments.all() if a.superseded_at is None}
     missing = [
         d["name"]
         for d in dossier.version.snapshot["required_documents"]
@@ -260,17 +265,21 @@ def missing_items(dossier: Dossier) -> dict[str, list[str]]:
 def _next_code(dossier: Dossier) -> str:
     """``<agency unit code>-<YYMMDD>-<4-digit daily sequence>``, never repeated.
 
-    The day's counter row is created if absent (a concurrent creator is ignored) and then locked,
-    so parallel submissions to one agency queue on it and each gets the next number.
+    One statement creates the day's counter row or increments it and returns the new number
+    (``INSERT … ON CONFLICT DO UPDATE … RETURNING``, on PostgreSQL and SQLite alike). The
+    updated row stays locked until the transaction ends, so parallel submissions to one agency
+    queue on it and each gets the next number, and a rolled-back submission gives its number back.
     """
     day = timezone.localdate()
-    DailySequence.objects.bulk_create(
-        [DailySequence(agency_id=dossier.agency_id, day=day)], ignore_conflicts=True
-    )
-    sequence = DailySequence.objects.select_for_update().get(agency_id=dossier.agency_id, day=day)
-    sequence.last += 1
-    sequence.save(update_fields=["last"])
-    return f"{dossier.agency.code}-{day:%y%m%d}-{sequence.last:04d}"
+    table = connection.ops.quote_name(DailySequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (agency_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [dossier.agency_id, day],
+        )
+        (number,) = cursor.fetchone()
+    return f"{dossier.agency.code}-{day:%y%m%d}-{number:04d}"
 
 
 @transaction.atomic

@@ -116,6 +116,10 @@ CACHES = {
 # How long a rendered catalogue answer may be served from the cache. Any catalogue edit bumps
 # the cache generation, so this only bounds memory, never staleness.
 CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", default=600)
+# Sessions (browser cookies and the API's X-Session-Token alike) are read from the cache and
+# written through to the database: a signed-in request costs no session query, and a restart of
+# Redis logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Celery ----------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")

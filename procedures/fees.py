@@ -93,6 +93,16 @@ def active_discount_rules(on_date: dt.date) -> list[DiscountRule]:
     )
 
 
+def cached_discount_rules(on_date: dt.date) -> list[DiscountRule]:
+    """``active_discount_rules`` from the catalogue cache: any edit of a rule bumps the catalogue
+    generation, so a quote never uses a rule that was changed or withdrawn."""
+    from procedures import cache
+
+    return cache.remember(
+        f"discount-rules:{on_date.isoformat()}", lambda: active_discount_rules(on_date)
+    )
+
+
 def _percent_off(amount: int, percent: int) -> int:
     # Round the reduction to the nearest đồng, halves up: 40% of 15,000 is 6,000.
     return (amount * percent + 50) // 100
@@ -186,7 +196,7 @@ def fee_quote(
     ``fee_items__exempt_groups`` to quote many procedures with a constant number of queries.
     """
     if rules is None:
-        rules = active_discount_rules(on_date)
+        rules = cached_discount_rules(on_date)
     quantities = quantities or {}
     groups = set(exempt_groups)
     lines = [

@@ -180,7 +180,15 @@ class DossierViewSet(
         return s.DossierListSerializer if self.action == "list" else s.DossierDetailSerializer
 
     def get_object(self) -> Dossier:
-        dossier = selectors.citizen_dossier(self.request.user, self.kwargs["pk"])
+        """The dossier with its history and papers, for reading; 404 unless it is the caller's."""
+        return self._checked(selectors.citizen_dossier(self.request.user, self.kwargs["pk"]))
+
+    def get_dossier_for_action(self) -> Dossier:
+        """The dossier row alone: the service locks and re-reads it; ``_detail`` reads it after."""
+        pk = self.kwargs["pk"]
+        return self._checked(selectors.citizen_dossier_for_action(self.request.user, pk))
+
+    def _checked(self, dossier: Dossier | None) -> Dossier:
         if dossier is None or not permissions.can_view_dossier(self.request.user, dossier):
             raise Http404
         return dossier
@@ -236,13 +244,13 @@ class DossierViewSet(
         return self._detail(dossier, status_code=status.HTTP_201_CREATED, form_errors=form_errors)
 
     def partial_update(self, request, *args, **kwargs):
-        dossier = self.get_object()
+        dossier = self.get_dossier_for_action()
         data = self._parse(s.DossierUpdateSerializer)
         dossier, form_errors = services.dossier_update(dossier=dossier, actor=request.user, **data)
         return self._detail(dossier, form_errors=form_errors)
 
     def destroy(self, request, *args, **kwargs):
-        services.dossier_delete_draft(dossier=self.get_object(), actor=request.user)
+        services.dossier_delete_draft(dossier=self.get_dossier_for_action(), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     # --- Transitions ------------------------------------------------------------------------
@@ -260,7 +268,7 @@ class DossierViewSet(
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         dossier = services.dossier_submit(
-            dossier=self.get_object(), actor=request.user, ip=client_ip(request)
+            dossier=self.get_dossier_for_action(), actor=request.user, ip=client_ip(request)
         )
         return self._detail(dossier)
 
@@ -273,7 +281,7 @@ class DossierViewSet(
     @action(detail=True, methods=["post"])
     def supplement(self, request, pk=None):
         dossier = services.dossier_answer_supplement(
-            dossier=self.get_object(), actor=request.user, ip=client_ip(request)
+            dossier=self.get_dossier_for_action(), actor=request.user, ip=client_ip(request)
         )
         return self._detail(dossier)
 
@@ -287,7 +295,7 @@ class DossierViewSet(
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        dossier = self.get_object()
+        dossier = self.get_dossier_for_action()
         data = self._parse(s.WithdrawSerializer)
         dossier = services.dossier_withdraw(
             dossier=dossier, actor=request.user, reason=data["reason"], ip=client_ip(request)
@@ -317,7 +325,7 @@ class DossierViewSet(
         parser_classes=[MultiPartParser, FormParser, JSONParser],
     )
     def attachments(self, request, pk=None):
-        dossier = self.get_object()
+        dossier = self.get_dossier_for_action()
         data = self._parse(s.AttachmentCreateSerializer)
         if "file" in data:
             attachment = services.dossier_attach_upload(
@@ -338,7 +346,6 @@ class DossierViewSet(
             attachment = services.dossier_attach_stored(
                 dossier=dossier, actor=request.user, document_id=data["document"], stored=stored
             )
-        attachment = Attachment.objects.select_related("stored").get(pk=attachment.pk)
         return Response(
             s.AttachmentSerializer(attachment, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,

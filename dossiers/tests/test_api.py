@@ -569,6 +569,54 @@ def test_submit_gives_consecutive_codes(api, citizen, procedure, papers):
     assert int(codes[1][-4:]) == int(codes[0][-4:]) + 1
 
 
+def test_a_failed_submission_gives_its_number_back(api, citizen, procedure, papers, monkeypatch):
+    """The day's counter is incremented inside the submission's transaction: a submission that
+    fails after taking a number rolls the number back, so the day's codes have no gaps."""
+    from dossiers import services
+
+    first, failing = (DossierFactory(applicant=citizen, procedure=procedure) for _ in "ab")
+    complete(first, papers)
+    complete(failing, papers)
+    code = api.post(url(first, "submit/")).json()["code"]
+    real_record = services._record
+
+    def broken_record(**kwargs):
+        raise RuntimeError("the database went away after the code was taken")
+
+    monkeypatch.setattr(services, "_record", broken_record)
+    with pytest.raises(RuntimeError):
+        services.dossier_submit(dossier=failing, actor=citizen)
+    monkeypatch.setattr(services, "_record", real_record)
+
+    failing.refresh_from_db()
+    assert failing.status == Status.DRAFT and failing.code is None
+    again = api.post(url(failing, "submit/")).json()["code"]
+    assert int(again[-4:]) == int(code[-4:]) + 1
+
+
+def test_the_submission_requests_run_a_bounded_number_of_queries(
+    api, citizen, procedure, papers, django_assert_max_num_queries
+):
+    """The benchmark's path (create, upload, submit) stays lean: the session comes from the
+    cache, actions read the dossier row alone and the locked re-read joins what it needs."""
+    warm = DossierFactory(applicant=citizen, procedure=procedure)
+    complete(warm, papers)
+    api.post(url(warm, "submit/"))  # fills the session and discount-rule caches
+
+    with django_assert_max_num_queries(10):
+        created = api.post(
+            DOSSIERS,
+            {"procedure": procedure.code, "form_data": {"ho_ten": "An", "gioi_tinh": "Nam"}},
+            format="json",
+        )
+    dossier = Dossier.objects.get(pk=created.json()["id"])
+    for paper in ("form", "cccd"):
+        with django_assert_max_num_queries(8):
+            assert upload(api, dossier, papers[paper], pdf_upload()).status_code == 201
+    with django_assert_max_num_queries(16):  # 25 before the code counter became one upsert
+        assert api.post(url(dossier, "submit/")).status_code == 200
+
+
 # --- Supplement and withdrawal ----------------------------------------------------------------
 
 
