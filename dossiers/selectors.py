@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from dossiers.constants import FINISHED, Status
 from dossiers.models import Attachment, Dossier, DossierEvent, StoredDocument
@@ -16,6 +16,23 @@ def citizen_dossiers(user) -> QuerySet[Dossier]:
         .select_related("procedure", "agency")
         .order_by("-updated_at")
     )
+
+
+def _history_prefetches() -> list[Prefetch]:
+    return [
+        Prefetch("events", queryset=DossierEvent.objects.order_by("at", "id")),
+        Prefetch(
+            "attachments",
+            queryset=Attachment.objects.select_related("stored").order_by("created_at"),
+        ),
+    ]
+
+
+def with_history(dossier: Dossier) -> Dossier:
+    """Load the events and current papers of a dossier already in memory (two queries), e.g. the
+    one a service just saved, instead of reading it again."""
+    prefetch_related_objects([dossier], *_history_prefetches())
+    return dossier
 
 
 def citizen_dossier_for_action(user, dossier_id) -> Dossier | None:
@@ -34,13 +51,7 @@ def citizen_dossier(user, dossier_id) -> Dossier | None:
         return (
             citizen_dossiers(user)
             .select_related("version")
-            .prefetch_related(
-                Prefetch("events", queryset=DossierEvent.objects.order_by("at", "id")),
-                Prefetch(
-                    "attachments",
-                    queryset=Attachment.objects.select_related("stored").order_by("created_at"),
-                ),
-            )
+            .prefetch_related(*_history_prefetches())
             .get(pk=dossier_id)
         )
     except (Dossier.DoesNotExist, ValidationError, ValueError):

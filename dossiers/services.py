@@ -4,6 +4,7 @@ records an event; a refusal raises ``DomainError`` with a message the citizen ca
 from __future__ import annotations
 
 from django.db import connection, transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +17,7 @@ from dossiers.models import Attachment, DailySequence, Dossier, DossierEvent, St
 from portal.errors import DomainError
 from procedures.constants import Channel
 from procedures.fees import fee_quote
-from procedures.models import Procedure
+from procedures.models import FeeItem, Procedure
 
 
 def _record(
@@ -309,6 +310,15 @@ def dossier_submit(*, dossier: Dossier, actor: User, ip: str | None = None) -> D
         )
     cleaned, _errors = validate_form_data(
         dossier.version.snapshot["form_fields"], dossier.form_data
+    )
+    # Two queries for the fee items, whatever their number (fee_quote reads each one's category
+    # and exempt groups).
+    prefetch_related_objects(
+        [procedure],
+        Prefetch(
+            "fee_items",
+            queryset=FeeItem.objects.select_related("category").prefetch_related("exempt_groups"),
+        ),
     )
     quote = fee_quote(procedure=procedure, channel=dossier.channel, on_date=timezone.localdate())
     dossier.form_data = cleaned

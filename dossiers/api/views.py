@@ -194,13 +194,16 @@ class DossierViewSet(
         return dossier
 
     def _detail(self, dossier: Dossier, *, status_code=status.HTTP_200_OK, form_errors=None):
-        fresh = selectors.citizen_dossier(self.request.user, dossier.pk)
+        """The answer about ``dossier`` as a service just saved it, or as ``get_object`` read
+        it (then its history is loaded already)."""
+        if not hasattr(dossier, "_prefetched_objects_cache"):
+            dossier = selectors.with_history(dossier)
         context = self.get_serializer_context()
         if form_errors is None:
-            data = s.DossierDetailSerializer(fresh, context=context).data
+            data = s.DossierDetailSerializer(dossier, context=context).data
         else:
             context["form_errors"] = form_errors
-            data = s.DossierEditResultSerializer(fresh, context=context).data
+            data = s.DossierEditResultSerializer(dossier, context=context).data
         return Response(data, status=status_code)
 
     def _parse(self, serializer_class, data=None):
