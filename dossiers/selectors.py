@@ -28,10 +28,15 @@ def _history_prefetches() -> list[Prefetch]:
     ]
 
 
-def with_history(dossier: Dossier) -> Dossier:
-    """Load the events and current papers of a dossier already in memory (two queries), e.g. the
-    one a service just saved, instead of reading it again."""
-    prefetch_related_objects([dossier], *_history_prefetches())
+def with_history(dossier: Dossier, *, new: bool = False) -> Dossier:
+    """Load the events and papers of a dossier already in memory, e.g. the one a service just
+    saved, instead of reading it again: two queries, or one for a ``new`` draft (no papers)."""
+    events, attachments = _history_prefetches()
+    if new:
+        prefetch_related_objects([dossier], events)
+        dossier._prefetched_objects_cache["attachments"] = dossier.attachments.none()
+    else:
+        prefetch_related_objects([dossier], events, attachments)
     return dossier
 
 

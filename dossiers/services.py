@@ -18,6 +18,7 @@ from portal.errors import DomainError
 from procedures.constants import Channel
 from procedures.fees import fee_quote
 from procedures.models import FeeItem, Procedure
+from procedures.selectors import latest_version
 
 
 def _record(
@@ -35,13 +36,11 @@ def _record(
     )
 
 
-def _locked(dossier: Dossier) -> Dossier:
+def _locked(dossier: Dossier, related=("version", "procedure", "agency")) -> Dossier:
     """The dossier re-read under a row lock (only its own row: ``of=("self",)``), with what the
-    services read joined in the same query."""
+    service and its answer read (``related``) joined in the same query."""
     return (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("version", "procedure", "agency")
-        .get(pk=dossier.pk)
+        Dossier.objects.select_for_update(of=("self",)).select_related(*related).get(pk=dossier.pk)
     )
 
 
@@ -96,7 +95,7 @@ def dossier_create_draft(
             _("This procedure cannot be filed online; see its page for where to file it."),
             code="not_online",
         )
-    version = procedure.versions.order_by("-number").first()
+    version = latest_version(procedure)
     if version is None:
         raise DomainError(_("This procedure is not published yet."), code="not_published")
     _check_delivery(delivery, postal_address)
@@ -184,7 +183,7 @@ def _attach(*, dossier: Dossier, slot: dict, stored: StoredDocument, reused: boo
 @transaction.atomic
 def dossier_attach_upload(*, dossier: Dossier, actor: User, document_id: int, upload) -> Attachment:
     """Attach an uploaded file to a paper slot; it also goes into the citizen's document store."""
-    dossier = _locked(dossier)
+    dossier = _locked(dossier, related=("version",))  # the answer is the paper alone
     _require_editable(dossier)
     slot = _slot(dossier, document_id)
     checked = check_upload(upload, accepted=slot["accepted_types"], max_size_mb=slot["max_size_mb"])
@@ -212,7 +211,7 @@ def dossier_attach_stored(
     *, dossier: Dossier, actor: User, document_id: int, stored: StoredDocument
 ) -> Attachment:
     """Attach a paper from the citizen's own store instead of uploading it again."""
-    dossier = _locked(dossier)
+    dossier = _locked(dossier, related=("version",))  # the answer is the paper alone
     _require_editable(dossier)
     slot = _slot(dossier, document_id)
     if stored.owner_id != dossier.applicant_id or stored.deleted_at is not None:
@@ -300,7 +299,7 @@ def dossier_submit(*, dossier: Dossier, actor: User, ip: str | None = None) -> D
             _("This procedure is no longer offered online; your draft is kept."),
             code="not_published",
         )
-    dossier.version = procedure.versions.order_by("-number").first()
+    dossier.version = latest_version(procedure)
     problems = missing_items(dossier)
     if problems:
         raise DomainError(

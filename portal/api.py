@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions, pagination, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -137,3 +138,22 @@ class RejectUnknownParams:
 
     def get_schema_operation_parameters(self, view):
         return []
+
+
+class PrototypeFieldsModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer that builds its fields from the model once per class.
+
+    DRF introspects the model on every instantiation, the largest share of serializing one
+    dossier (docs/performance.md). The fields depend only on the class, so the first instance
+    keeps unbound prototypes and every instance gets fresh copies of them, as DRF itself does
+    with declared fields.
+    """
+
+    _prototypes: dict[type, dict] = {}
+
+    def get_fields(self):
+        cls = type(self)
+        prototypes = PrototypeFieldsModelSerializer._prototypes.get(cls)
+        if prototypes is None:
+            prototypes = PrototypeFieldsModelSerializer._prototypes[cls] = super().get_fields()
+        return copy.deepcopy(prototypes)

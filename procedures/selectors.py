@@ -10,14 +10,31 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.text import format_vnd, normalize_search
+from procedures import cache
 from procedures.constants import Channel
 from procedures.fees import FeeQuote, active_discount_rules, fee_quote
 from procedures.form_schema import form_schema
-from procedures.models import Agency, FeeItem, Procedure, RequiredDocument, Sector
+from procedures.models import (
+    Agency,
+    FeeItem,
+    Procedure,
+    ProcedureVersion,
+    RequiredDocument,
+    Sector,
+)
 
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+def latest_version(procedure: Procedure) -> ProcedureVersion | None:
+    """The procedure's current published version (snapshots never change; publishing a new one
+    bumps the catalogue generation), from the catalogue cache."""
+    return cache.remember(
+        f"latest-version:{procedure.pk}",
+        lambda: procedure.versions.order_by("-number").first(),
+    )
 
 
 def catalogue_procedures(

@@ -1,5 +1,6 @@
 """Any change to catalogue data makes cached catalogue answers stale."""
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from procedures import cache
@@ -11,6 +12,7 @@ from procedures.models import (
     FeeItem,
     FormField,
     Procedure,
+    ProcedureVersion,
     RequiredDocument,
     Sector,
 )
@@ -19,6 +21,7 @@ _CATALOGUE_MODELS = [
     Agency,
     Sector,
     Procedure,
+    ProcedureVersion,
     FormField,
     RequiredDocument,
     FeeItem,
@@ -29,7 +32,10 @@ _CATALOGUE_MODELS = [
 
 
 def _bump(**kwargs) -> None:
+    # Now, so the editing request and tests see the change at once; and again after commit, so
+    # an answer another request built from the old rows in between is not taken as current.
     cache.bump_generation()
+    transaction.on_commit(cache.bump_generation)
 
 
 for _model in _CATALOGUE_MODELS:

@@ -11,6 +11,7 @@ from dossiers import permissions
 from dossiers.constants import Delivery, Status
 from dossiers.models import Attachment, Dossier, DossierEvent, StoredDocument
 from dossiers.services import missing_items
+from portal.api import PrototypeFieldsModelSerializer
 
 # A form value is one scalar: the form has text, number, date, choice and checkbox fields.
 _SCALARS = (str, int, float, bool, type(None))
@@ -158,7 +159,7 @@ class RefSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(PrototypeFieldsModelSerializer):
     from_status = serializers.IntegerField(
         allow_null=True, help_text="Status code before (null when created); codes as `status`."
     )
@@ -169,7 +170,7 @@ class EventSerializer(serializers.ModelSerializer):
         fields = ["at", "actor_role", "action", "from_status", "to_status", "note"]
 
 
-class AttachmentSerializer(serializers.ModelSerializer):
+class AttachmentSerializer(PrototypeFieldsModelSerializer):
     document = serializers.IntegerField(source="document_id", help_text="Required-paper id.")
     filename = serializers.CharField(source="stored.filename")
     size = serializers.IntegerField(source="stored.size", help_text="Bytes.")
@@ -264,7 +265,7 @@ _ACTIONS_FIELD = serializers.ListField(
 )
 
 
-class DossierListSerializer(serializers.ModelSerializer):
+class DossierListSerializer(PrototypeFieldsModelSerializer):
     procedure = RefSerializer(read_only=True)
     agency = RefSerializer(read_only=True)
     status = serializers.ChoiceField(choices=Status.choices, read_only=True)
@@ -377,7 +378,7 @@ class DossierEditResultSerializer(DossierDetailSerializer):
         return self.context.get("form_errors", {})
 
 
-class StoredDocumentSerializer(serializers.ModelSerializer):
+class StoredDocumentSerializer(PrototypeFieldsModelSerializer):
     url = serializers.SerializerMethodField(help_text="Where the owner downloads the file.")
 
     class Meta:
@@ -389,7 +390,7 @@ class StoredDocumentSerializer(serializers.ModelSerializer):
         return _absolute(self.context.get("request"), url)
 
 
-class LookupSerializer(serializers.ModelSerializer):
+class LookupSerializer(PrototypeFieldsModelSerializer):
     """Public answer: where the dossier stands, nothing about the person."""
 
     procedure = RefSerializer(read_only=True)

@@ -244,6 +244,7 @@ class DossierViewSet(
             if error.code in {"not_online", "not_published"} and not error.fields:
                 error.fields = {"procedure": [error.message]}
             raise
+        selectors.with_history(dossier, new=True)
         return self._detail(dossier, status_code=status.HTTP_201_CREATED, form_errors=form_errors)
 
     def partial_update(self, request, *args, **kwargs):

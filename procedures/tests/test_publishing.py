@@ -155,3 +155,17 @@ def test_admin_save_of_a_published_procedure_publishes_a_new_version(admin_clien
 
     assert response.status_code == 302
     assert procedure.versions.order_by("-number").first().number == 2
+
+
+def test_the_cached_latest_version_follows_a_new_publication():
+    from procedures.selectors import latest_version
+
+    procedure = ProcedureFactory()
+    first = procedure_publish(procedure=procedure)
+    assert latest_version(procedure) == first  # now cached
+
+    FormFieldFactory(procedure=procedure, key="ghi_chu", label="Ghi chú")
+    second = procedure_publish(procedure=procedure)
+
+    assert second.number == first.number + 1
+    assert latest_version(procedure) == second
