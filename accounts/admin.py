@@ -24,13 +24,13 @@ class PortalUserChangeForm(UserChangeForm):
 class UserAdmin(BaseUserAdmin):
     form = PortalUserChangeForm
     ordering = ["email"]
-    list_display = ["email", "full_name", "phone", "role", "agency", "is_active", "is_staff"]
-    list_filter = ["role", "is_active", "is_staff", "agency"]
+    list_display = ["email", "full_name", "phone", "role", "duty", "agency", "is_active"]
+    list_filter = ["role", "duty", "is_active", "is_staff", "agency"]
     search_fields = ["email", "full_name", "phone", "id_number"]
     autocomplete_fields = ["agency"]
     fieldsets = (
         (None, {"fields": ("email", "phone", "phone_verified", "password")}),
-        (_("Person"), {"fields": ("full_name", "role", "agency")}),
+        (_("Person"), {"fields": ("full_name", "role", "agency", "duty")}),
         (_("Profile"), {"fields": ("id_number", "birth_date", "sex", "address")}),
         (
             _("Permissions"),
@@ -43,7 +43,15 @@ class UserAdmin(BaseUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("email", "full_name", "role", "agency", "password1", "password2"),
+                "fields": (
+                    "email",
+                    "full_name",
+                    "role",
+                    "agency",
+                    "duty",
+                    "password1",
+                    "password2",
+                ),
             },
         ),
     )

@@ -10,6 +10,15 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")  # configures agencies, procedures, fees and accounts
 
 
+class Duty(models.TextChoices):
+    """What an officer does at the agency (Decree 118/2025: the one-stop counter, the specialist
+    behind it, the leader who signs)."""
+
+    INTAKE = "intake", _("Intake (one-stop counter)")  # tiếp nhận: receives, asks, refuses, returns
+    SPECIALIST = "specialist", _("Specialist")  # chuyên viên xử lý: processes
+    LEADER = "leader", _("Leader")  # lãnh đạo phê duyệt: assigns, approves, transfers
+
+
 class Sex(models.TextChoices):
     """As printed on the CCCD; the 4th digit of the number encodes it."""
 

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.constants import Role, Sex
+from accounts.constants import Duty, Role, Sex
 from accounts.identity import validate_cccd
 from accounts.phone import format_phone
 
@@ -89,6 +89,14 @@ class User(AbstractUser):
         help_text=_("Required for officers: the agency they work for."),
     )
 
+    duty = models.CharField(
+        _("duty"),
+        max_length=12,
+        choices=Duty.choices,
+        blank=True,
+        help_text=_("For officers: intake at the counter, specialist, or leader."),
+    )
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 
@@ -102,7 +110,12 @@ class User(AbstractUser):
                 condition=~Q(role=Role.OFFICER) | Q(agency__isnull=False),
                 name="officer_has_agency",
                 violation_error_message=_("An officer must belong to an agency."),
-            )
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.OFFICER) | ~Q(duty=""),
+                name="officer_has_duty",
+                violation_error_message=_("An officer must have a duty."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -80,6 +80,33 @@ class Dossier(models.Model):
     received_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # --- the officers' side (issue 4) ---
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_dossiers",
+    )
+    paused_since = models.DateTimeField(
+        null=True, blank=True, help_text="Clock stopped since: waiting for the citizen's papers."
+    )
+    supplement_requests = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times papers were asked for; a second request counts late."
+    )
+    apologized_at = models.DateTimeField(null=True, blank=True)
+    original_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="The due date before the one re-dating (form 04)."
+    )
+    result = models.ForeignKey(
+        StoredDocument,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="result_of",
+        help_text="The result document, attached at approval.",
+    )
 
     class Meta:
         verbose_name = _("dossier")
@@ -89,6 +116,13 @@ class Dossier(models.Model):
             models.Index(fields=["applicant", "status", "-updated_at"], name="dossier_applicant"),
             models.Index(fields=["agency", "status", "due_at"], name="dossier_agency_queue"),
             models.Index(fields=["submitted_at"], name="dossier_submitted"),
+            # Officer queues: by agency and status, sorted by due or received date, or "mine".
+            models.Index(
+                fields=["agency", "status", "received_at"], name="dossier_agency_received"
+            ),
+            models.Index(
+                fields=["agency", "assigned_to", "status", "due_at"], name="dossier_agency_assignee"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -155,6 +189,11 @@ class DossierEvent(models.Model):
     from_status = models.PositiveSmallIntegerField(choices=Status.choices, null=True)
     to_status = models.PositiveSmallIntegerField(choices=Status.choices)
     note = models.TextField(blank=True)
+    data = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the step decided: items asked for, agencies of a transfer, new due date…",
+    )
     ip = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:

@@ -95,3 +95,114 @@ def lookup_dossier(*, code: str, id_number: str) -> Dossier | None:
         .filter(code=code, applicant__id_number=id_number)
         .first()
     )
+
+
+# --- officers -------------------------------------------------------------------------------
+
+# The workspace's queues: which statuses each shows (due soon and overdue also look at due_at).
+RUNNING = (Status.RECEIVED, Status.PROCESSING, Status.AWAITING_PAYMENT)
+QUEUES = {
+    "new": (Status.SUBMITTED,),
+    "in_progress": (Status.RECEIVED, Status.PROCESSING, Status.WITHDRAWAL, Status.PROCESSED),
+    "waiting": (Status.SUPPLEMENT, Status.AWAITING_PAYMENT),
+    "due_soon": RUNNING,
+    "overdue": RUNNING,
+    "finished": (Status.REFUSED, Status.STOPPED, Status.RETURNED),
+}
+ORDERINGS = {
+    "due_at": ("due_at", "submitted_at", "id"),
+    "-due_at": ("-due_at", "-submitted_at", "-id"),
+    "received_at": ("received_at", "submitted_at", "id"),
+    "-received_at": ("-received_at", "-submitted_at", "-id"),
+    "submitted_at": ("submitted_at", "id"),
+    "-submitted_at": ("-submitted_at", "-id"),
+}
+
+
+def staff_dossiers(user) -> QuerySet[Dossier]:
+    """Every non-draft dossier of the agencies ``user`` serves (all for an admin), with what a
+    queue row shows joined in. Scoped before anything is read."""
+    from dossiers import workflow
+
+    queryset = Dossier.objects.exclude(status=Status.DRAFT).select_related(
+        "procedure", "agency", "applicant", "assigned_to"
+    )
+    if getattr(user, "is_portal_admin", False):
+        return queryset
+    return queryset.filter(agency_id__in=workflow.served_agency_ids(user))
+
+
+def due_soon_limit(now):
+    """The end of the next working day's worth of office time: "due soon" is before it."""
+    from procedures.workdays import WorkCalendar
+
+    return WorkCalendar.from_db().add_working_days(now, 1)
+
+
+def officer_queue(
+    user,
+    *,
+    queue: str = "",
+    status: int | None = None,
+    procedure: str = "",
+    sector: str = "",
+    channel: int | None = None,
+    due_before=None,
+    assigned_to_me: bool = False,
+    search: str = "",
+    ordering: str = "due_at",
+    now=None,
+) -> QuerySet[Dossier]:
+    """A queue of the workspace, filtered and sorted. Filters are already validated."""
+    from django.db.models import F, Q
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    queryset = staff_dossiers(user)
+    if queue:
+        queryset = queryset.filter(status__in=QUEUES[queue])
+        if queue == "overdue":
+            queryset = queryset.filter(due_at__lt=now)
+        elif queue == "due_soon":
+            queryset = queryset.filter(due_at__gte=now, due_at__lt=due_soon_limit(now))
+    if status is not None:
+        queryset = queryset.filter(status=status)
+    if procedure:
+        queryset = queryset.filter(procedure__code=procedure)
+    if sector:
+        queryset = queryset.filter(procedure__sector__code=sector)
+    if channel is not None:
+        queryset = queryset.filter(channel=channel)
+    if due_before is not None:
+        queryset = queryset.filter(due_at__lt=due_before)
+    if assigned_to_me:
+        queryset = queryset.filter(assigned_to=user)
+    search = (search or "").strip()
+    if search:
+        if search.isdigit() and len(search) == 12:  # a CCCD number
+            queryset = queryset.filter(applicant__id_number=search)
+        else:
+            queryset = queryset.filter(
+                Q(code__istartswith=search) | Q(applicant__full_name__icontains=search)
+            )
+    fields = ORDERINGS[ordering]
+    order = [
+        F(name.lstrip("-")).desc(nulls_last=True)
+        if name.startswith("-")
+        else F(name).asc(nulls_last=True)
+        for name in fields
+    ]
+    return queryset.order_by(*order)
+
+
+def staff_dossier(user, dossier_id) -> Dossier | None:
+    """One dossier the staff member serves, with its history and papers; None otherwise."""
+    try:
+        return (
+            staff_dossiers(user)
+            .select_related("version", "result")
+            .prefetch_related(*_history_prefetches())
+            .get(pk=dossier_id)
+        )
+    except (Dossier.DoesNotExist, ValidationError, ValueError):
+        return None

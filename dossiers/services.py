@@ -14,6 +14,7 @@ from dossiers.constants import EDITABLE, WITHDRAWABLE, Delivery, Status
 from dossiers.files import check_upload
 from dossiers.form_data import validate_form_data
 from dossiers.models import Attachment, DailySequence, Dossier, DossierEvent, StoredDocument
+from dossiers.workflow import resume_clock
 from portal.errors import DomainError
 from procedures.constants import Channel
 from procedures.fees import fee_quote
@@ -393,7 +394,8 @@ def dossier_answer_supplement(*, dossier: Dossier, actor: User, ip: str | None =
     request = dossier.events.filter(to_status=Status.SUPPLEMENT).order_by("-at", "-id").first()
     back_to = request.from_status if request and request.from_status else Status.PROCESSING
     dossier.status = back_to
-    dossier.save(update_fields=["status", "updated_at"])
+    resume_clock(dossier, timezone.now())
+    dossier.save(update_fields=["status", "due_at", "paused_since", "updated_at"])
     _record(dossier=dossier, actor=actor, action="supplement", from_status=Status.SUPPLEMENT, ip=ip)
     return dossier
 

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.staff.AdminSecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -187,6 +188,10 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 LOGIN_REDIRECT_URL = "/"
 HEADLESS_CLIENTS = ("app", "browser")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Officers and admins must have TOTP before any staff page, the admin or a staff endpoint
+# answers (accounts/staff.py). Only for local experiments: STAFF_REQUIRE_MFA=false.
+STAFF_REQUIRE_MFA = env.bool("STAFF_REQUIRE_MFA", default=True)
+MFA_TOTP_ISSUER = "Cổng Dịch vụ công"
 # VNeID (OpenID Connect) only when VNEID_OIDC_CLIENT_ID, _CLIENT_SECRET and _SERVER_URL are set.
 SOCIALACCOUNT_PROVIDERS = providers_from_env(env.ENVIRON)
 # Text messages (verification codes): printed to the console until a gateway backend is set.

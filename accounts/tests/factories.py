@@ -1,4 +1,5 @@
-"""User factories: ``UserFactory()`` is a citizen; traits ``officer``, ``admin``,
+"""User factories: ``UserFactory()`` is a citizen; traits ``officer`` (intake duty),
+``specialist``, ``leader``, ``admin``,
 ``with_profile`` (a valid CCCD for a man born in 1995, address) and ``with_phone`` (a confirmed
 mobile number in the canonical ``+84…`` form)."""
 
@@ -6,11 +7,12 @@ import datetime as dt
 
 import factory
 
-from accounts.constants import Role, Sex
+from accounts.constants import Duty, Role, Sex
 from accounts.models import User
 from procedures.tests.factories import AgencyFactory
 
 PASSWORD = "Mat-khau-an-toan-2026"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # base32, for tests only
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -24,7 +26,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     class Params:
-        officer = factory.Trait(role=Role.OFFICER, agency=factory.SubFactory(AgencyFactory))
+        officer = factory.Trait(
+            role=Role.OFFICER, agency=factory.SubFactory(AgencyFactory), duty=Duty.INTAKE
+        )
+        specialist = factory.Trait(officer=True, duty=Duty.SPECIALIST)
+        leader = factory.Trait(officer=True, duty=Duty.LEADER)
         admin = factory.Trait(role=Role.ADMIN, is_staff=True, is_superuser=True)
         # 046: Thừa Thiên Huế; 0: a man born in the 1900s; 95: 1995; then 6 unique digits.
         with_profile = factory.Trait(
@@ -37,6 +43,16 @@ class UserFactory(factory.django.DjangoModelFactory):
             phone=factory.Sequence(lambda n: f"+8491{n % 10_000_000:07d}"),
             phone_verified=True,
         )
+
+    @factory.post_generation
+    def totp(obj, create, extracted, **kwargs):
+        """``UserFactory(totp=True)``: two-factor log-in on, with the secret ``TOTP_SECRET``
+        (staff need it before the workspace answers)."""
+        if create and extracted:
+            from allauth.mfa.totp.internal.auth import TOTP
+
+            obj.save()
+            TOTP.activate(obj, TOTP_SECRET)
 
     @classmethod
     def _after_postgeneration(cls, instance, create, results=None):

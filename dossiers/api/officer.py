@@ -1,0 +1,387 @@
+"""Officer workspace API (../shared/API.md "Officer workspace"): queues and transitions.
+
+Every endpoint answers staff with two-factor log-in only (``IsStaffWithSecondFactor``); a dossier
+of an agency the officer does not serve is a 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.staff import IsStaffWithSecondFactor
+from dossiers import selectors, workflow
+from dossiers.api import serializers as s
+from dossiers.api.views import client_ip, file_response
+from dossiers.constants import Delivery, Status
+from dossiers.models import Dossier, DossierEvent
+from portal.api import PrototypeFieldsModelSerializer, RejectUnknownParams
+from procedures.constants import Channel
+
+ERRORS = {
+    400: OpenApiResponse(s.ErrorSerializer, description="Invalid input; see `fields`."),
+    403: OpenApiResponse(
+        s.ErrorSerializer,
+        description="Not staff, no two-factor log-in (`mfa_required`), or not your duty.",
+    ),
+    404: OpenApiResponse(s.ErrorSerializer, description="No such dossier in your agencies."),
+    409: OpenApiResponse(
+        s.ErrorSerializer, description="Not possible in the current status (`fields.status`)."
+    ),
+}
+
+
+def due_state(dossier: Dossier, now: dt.datetime, soon: dt.datetime) -> str | None:
+    """``overdue`` / ``due_soon`` / ``on_time`` while the clock runs; None otherwise."""
+    if dossier.due_at is None or dossier.status not in selectors.RUNNING:
+        return None
+    if dossier.due_at < now:
+        return "overdue"
+    if dossier.due_at < soon:
+        return "due_soon"
+    return "on_time"
+
+
+# --- serializers ----------------------------------------------------------------------------
+
+
+class OfficerRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+
+
+class OfficerDossierListSerializer(PrototypeFieldsModelSerializer):
+    procedure = s.RefSerializer(read_only=True)
+    agency = s.RefSerializer(read_only=True)
+    applicant_name = serializers.CharField(source="applicant.display_name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    assigned_to = OfficerRefSerializer(read_only=True, allow_null=True)
+    due_state = serializers.SerializerMethodField(
+        help_text="`overdue`, `due_soon` (within one working day) or `on_time` while the "
+        "clock runs; null otherwise."
+    )
+    actions = serializers.SerializerMethodField(
+        help_text="Steps you may take now (names as in the action URLs, with `_` for `-`)."
+    )
+
+    class Meta:
+        model = Dossier
+        fields = [
+            "id",
+            "code",
+            "procedure",
+            "agency",
+            "applicant_name",
+            "status",
+            "status_display",
+            "channel",
+            "submitted_at",
+            "received_at",
+            "due_at",
+            "due_state",
+            "supplement_requests",
+            "assigned_to",
+            "actions",
+        ]
+
+    def get_due_state(self, dossier) -> str | None:
+        return due_state(dossier, self.context["now"], self.context["soon"])
+
+    def get_actions(self, dossier) -> list[str]:
+        return workflow.allowed_now(self.context["request"].user, dossier)
+
+
+class OfficerEventSerializer(PrototypeFieldsModelSerializer):
+    actor = serializers.CharField(source="actor.display_name", default="", read_only=True)
+
+    class Meta:
+        model = DossierEvent
+        fields = ["at", "actor", "actor_role", "action", "from_status", "to_status", "note", "data"]
+
+
+class OfficerAttachmentSerializer(s.AttachmentSerializer):
+    def get_url(self, attachment) -> str:
+        url = reverse(
+            "dossiers-api:officer-attachment-file",
+            kwargs={"pk": attachment.dossier_id, "attachment_id": attachment.pk},
+        )
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
+class OfficerDossierDetailSerializer(OfficerDossierListSerializer):
+    applicant = serializers.SerializerMethodField()
+    events = OfficerEventSerializer(many=True, read_only=True)
+    attachments = OfficerAttachmentSerializer(many=True, read_only=True)
+
+    class Meta(OfficerDossierListSerializer.Meta):
+        fields = [
+            *OfficerDossierListSerializer.Meta.fields,
+            "applicant",
+            "form_data",
+            "delivery",
+            "postal_address",
+            "fee",
+            "fee_net",
+            "paused_since",
+            "apologized_at",
+            "original_due_at",
+            "finished_at",
+            "events",
+            "attachments",
+        ]
+
+    def get_applicant(self, dossier) -> dict:
+        person = dossier.applicant
+        return {
+            "full_name": person.full_name,
+            "id_number": person.id_number,
+            "phone": person.phone,
+            "email": person.contact_email,
+        }
+
+
+def _detail(request, dossier: Dossier, *, status_code=status.HTTP_200_OK) -> Response:
+    dossier = selectors.staff_dossier(request.user, dossier.pk)
+    if dossier is None:  # e.g. transferred away: no longer ours to show
+        return Response(status=status.HTTP_204_NO_CONTENT)
+    now = timezone.now()
+    context = {"request": request, "now": now, "soon": selectors.due_soon_limit(now)}
+    return Response(OfficerDossierDetailSerializer(dossier, context=context).data, status_code)
+
+
+# --- the queue --------------------------------------------------------------------------------
+
+
+class QueueQuerySerializer(serializers.Serializer):
+    queue = serializers.ChoiceField(choices=list(selectors.QUEUES), required=False)
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    procedure = serializers.CharField(required=False, max_length=30)
+    sector = serializers.CharField(required=False, max_length=30)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    overdue = serializers.BooleanField(required=False)
+    due_before = serializers.DateTimeField(required=False)
+    assigned_to = serializers.ChoiceField(choices=["me"], required=False)
+    search = serializers.CharField(required=False, max_length=100)
+    ordering = serializers.ChoiceField(choices=list(selectors.ORDERINGS), required=False)
+
+
+class OfficerQueueView(ListAPIView):
+    """The dossiers of your agencies, by queue, filtered, sorted by due date by default."""
+
+    permission_classes = [IsStaffWithSecondFactor]
+    serializer_class = OfficerDossierListSerializer
+    filter_backends = [RejectUnknownParams]
+    extra_query_params = ("page", "page_size", *QueueQuerySerializer().fields)
+
+    def get_queryset(self):
+        query = QueueQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        queue = data.get("queue", "")
+        if data.get("overdue"):
+            queue = "overdue"
+        return selectors.officer_queue(
+            self.request.user,
+            queue=queue,
+            status=data.get("status"),
+            procedure=data.get("procedure", ""),
+            sector=data.get("sector", ""),
+            channel=data.get("channel"),
+            due_before=data.get("due_before"),
+            assigned_to_me=data.get("assigned_to") == "me",
+            search=data.get("search", ""),
+            ordering=data.get("ordering", "due_at"),
+        )
+
+    def get_serializer_context(self):
+        now = timezone.now()
+        return {
+            **super().get_serializer_context(),
+            "now": now,
+            "soon": selectors.due_soon_limit(now),
+        }
+
+    @extend_schema(
+        summary="Officer queue",
+        parameters=[QueueQuerySerializer],
+        responses={200: OfficerDossierListSerializer(many=True), **ERRORS},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class OfficerDossierView(APIView):
+    permission_classes = [IsStaffWithSecondFactor]
+
+    @extend_schema(
+        summary="A dossier, as officers see it",
+        responses={200: OfficerDossierDetailSerializer, **ERRORS},
+    )
+    def get(self, request, pk):
+        dossier = selectors.staff_dossier(request.user, pk)
+        if dossier is None:
+            raise Http404
+        return _detail(request, dossier)
+
+
+class OfficerAttachmentFileView(APIView):
+    permission_classes = [IsStaffWithSecondFactor]
+
+    @extend_schema(
+        summary="A paper of a dossier, for officers",
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(description="The file."),
+            404: ERRORS[404],
+        },
+    )
+    def get(self, request, pk, attachment_id):
+        dossier = selectors.staff_dossier(request.user, pk)
+        if dossier is None:
+            raise Http404
+        for attachment in dossier.attachments.all():
+            if str(attachment.pk) == str(attachment_id):
+                return file_response(attachment.stored)
+        raise Http404
+
+
+# --- transitions ------------------------------------------------------------------------------
+
+
+class StepSerializer(serializers.Serializer):
+    expected_status = serializers.ChoiceField(
+        choices=Status.choices,
+        required=False,
+        help_text="The status you saw; if it changed meanwhile the step is refused with 409.",
+    )
+
+
+class SupplementRequestSerializer(StepSerializer):
+    items = serializers.ListField(
+        child=serializers.CharField(max_length=500), allow_empty=False, max_length=50
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class ReasonSerializer(StepSerializer):
+    reason = serializers.CharField(max_length=4000)
+
+
+class NoteSerializer(StepSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class AssignSerializer(StepSerializer):
+    officer = serializers.IntegerField(help_text="Id of a specialist or leader of the agency.")
+
+
+class TransferSerializer(StepSerializer):
+    agency = serializers.CharField(max_length=20, help_text="Unit code of the receiving agency.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class ApologySerializer(StepSerializer):
+    reason = serializers.CharField(max_length=4000)
+    new_due_at = serializers.DateTimeField()
+
+
+class ApproveSerializer(StepSerializer):
+    result = serializers.FileField(help_text="The result as a PDF.")
+
+
+class ReturnSerializer(StepSerializer):
+    method = serializers.ChoiceField(choices=Delivery.choices)
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=4000,
+        help_text="Who received it at the counter, or the postal tracking number.",
+    )
+
+
+def _call(action: str):
+    """How each action's input reaches its service."""
+    return {
+        "receive": (StepSerializer, lambda d: {}),
+        "request-supplement": (
+            SupplementRequestSerializer,
+            lambda d: {"items": d["items"], "note": d.get("note", "")},
+        ),
+        "refuse": (ReasonSerializer, lambda d: {"reason": d["reason"]}),
+        "start": (StepSerializer, lambda d: {}),
+        "assign": (AssignSerializer, lambda d: {"officer_id": d["officer"]}),
+        "transfer": (
+            TransferSerializer,
+            lambda d: {"agency_code": d["agency"], "note": d.get("note", "")},
+        ),
+        "request-payment": (StepSerializer, lambda d: {}),
+        "apologize": (
+            ApologySerializer,
+            lambda d: {"reason": d["reason"], "new_due_at": d["new_due_at"]},
+        ),
+        "approve": (ApproveSerializer, lambda d: {"result_file": d["result"]}),
+        "return": (ReturnSerializer, lambda d: {"method": d["method"], "note": d.get("note", "")}),
+        "stop": (NoteSerializer, lambda d: {"note": d.get("note", "")}),
+    }[action]
+
+
+SERVICES = {
+    "receive": workflow.dossier_receive,
+    "request-supplement": workflow.dossier_request_supplement,
+    "refuse": workflow.dossier_refuse,
+    "start": workflow.dossier_start,
+    "assign": workflow.dossier_assign,
+    "transfer": workflow.dossier_transfer,
+    "request-payment": workflow.dossier_request_payment,
+    "apologize": workflow.dossier_apologize,
+    "approve": workflow.dossier_approve,
+    "return": workflow.dossier_return,
+    "stop": workflow.dossier_stop,
+}
+ACTION_PATTERN = "|".join(SERVICES)
+
+
+class OfficerStepView(APIView):
+    """`POST /api/v1/dossiers/{id}/<action>/` for the officers' steps (the citizen's own steps
+    are on the citizen viewset)."""
+
+    permission_classes = [IsStaffWithSecondFactor]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="Take a workflow step",
+        description=(
+            "`receive` (1→2, sets `due_at`), `request-supplement` `{items, note}` (1|2|4→5), "
+            "`refuse` `{reason}` (1→3), `start` (2|6→4), `assign` `{officer}`, `transfer` "
+            "`{agency}`, `request-payment` (2|4→6), `apologize` `{reason, new_due_at}` (once), "
+            "`approve` multipart `result` PDF (4→9), `return` `{method, note}` (9→10), `stop` "
+            "(7→8). Optional `expected_status` refuses a step taken on a stale page."
+        ),
+        request=StepSerializer,
+        responses={200: OfficerDossierDetailSerializer, 204: None, **ERRORS},
+    )
+    def post(self, request, pk, action):
+        dossier = selectors.staff_dossier(request.user, pk)
+        if dossier is None:
+            raise Http404
+        serializer_class, arguments = _call(action)
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        saved = SERVICES[action](
+            dossier=dossier,
+            actor=request.user,
+            ip=client_ip(request),
+            expected_status=data.get("expected_status"),
+            **arguments(data),
+        )
+        return _detail(request, saved)

@@ -1,0 +1,562 @@
+"""The officers' workflow: one table of allowed transitions, and one service per transition.
+
+Every service locks the dossier, checks who may act and from which status, applies the step,
+writes the new status and an event in one transaction (ARCHITECTURE.md "State machine by hand").
+A step not allowed in the current status is refused with 409 naming that status, so of two
+officers acting on one dossier at once exactly one wins; the other learns what happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from accounts.constants import Duty, Role
+from accounts.models import User
+from accounts.staff import is_staff_member
+from dossiers.constants import Delivery, Status, StoredKind
+from dossiers.files import check_upload
+from dossiers.models import Dossier, DossierEvent, StoredDocument
+from portal.errors import DomainError
+from procedures.constants import Channel
+from procedures.models import Agency
+from procedures.workdays import WorkCalendar
+
+ALL_DUTIES = frozenset(Duty.values)
+
+
+@dataclass(frozen=True)
+class Transition:
+    """``sources``: statuses the step may start from; ``target``: the status it leads to (None:
+    the status stays, e.g. assigning); ``duties``: which officers may take it."""
+
+    sources: frozenset[int]
+    target: int | None
+    duties: frozenset[str]
+
+
+def _t(sources, target, duties) -> Transition:
+    return Transition(frozenset(sources), target, frozenset(duties))
+
+
+S = Status
+INTAKE, SPECIALIST, LEADER = Duty.INTAKE, Duty.SPECIALIST, Duty.LEADER
+# Statuses in which the processing clock runs (or is paused for a supplement).
+OPEN = frozenset({S.RECEIVED, S.PROCESSING, S.SUPPLEMENT, S.AWAITING_PAYMENT})
+
+TRANSITIONS: dict[str, Transition] = {
+    "receive": _t({S.SUBMITTED}, S.RECEIVED, {INTAKE, LEADER}),
+    "request_supplement": _t(
+        {S.SUBMITTED, S.RECEIVED, S.PROCESSING}, S.SUPPLEMENT, {INTAKE, SPECIALIST, LEADER}
+    ),
+    "refuse": _t({S.SUBMITTED}, S.REFUSED, {INTAKE, LEADER}),
+    # Processing starts after the receipt, or again once the fee is paid.
+    "start": _t({S.RECEIVED, S.AWAITING_PAYMENT}, S.PROCESSING, {SPECIALIST, LEADER}),
+    "assign": _t({S.RECEIVED, S.PROCESSING}, None, {INTAKE, LEADER}),
+    "transfer": _t({S.RECEIVED, S.PROCESSING}, None, {LEADER}),
+    "request_payment": _t({S.RECEIVED, S.PROCESSING}, S.AWAITING_PAYMENT, ALL_DUTIES),
+    "apologize": _t(
+        {S.RECEIVED, S.PROCESSING, S.SUPPLEMENT, S.AWAITING_PAYMENT}, None, {INTAKE, LEADER}
+    ),
+    "approve": _t({S.PROCESSING}, S.PROCESSED, {LEADER}),
+    "return": _t({S.PROCESSED}, S.RETURNED, {INTAKE, LEADER}),
+    "stop": _t({S.WITHDRAWAL}, S.STOPPED, {INTAKE, LEADER}),
+}
+
+
+# --- who serves which dossier -------------------------------------------------------------------
+
+
+def _province_root(agency: Agency) -> Agency:
+    while agency.parent_id is not None:
+        agency = agency.parent
+    return agency
+
+
+def served_agency_ids(user) -> frozenset[int]:
+    """Agencies whose dossiers an officer handles: his own, or, at the province's one-stop
+    centre, every agency of the province. Computed once per user object."""
+    cached = getattr(user, "_served_agency_ids", None)
+    if cached is not None:
+        return cached
+    served: frozenset[int] = frozenset()
+    if getattr(user, "is_officer", False) and user.agency_id:
+        agency = user.agency
+        if agency.is_one_stop_centre:
+            root = _province_root(agency)
+            served = frozenset(_descendant_ids(root))
+        else:
+            served = frozenset({agency.pk})
+    user._served_agency_ids = served
+    return served
+
+
+def _descendant_ids(root: Agency) -> set[int]:
+    ids, frontier = {root.pk}, [root.pk]
+    while frontier:
+        frontier = list(Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        ids.update(frontier)
+    return ids
+
+
+def serves(user, dossier: Dossier) -> bool:
+    """The officer works for the dossier's agency (or the province centre); admins serve all.
+    A draft is its author's alone."""
+    if not is_staff_member(user) or dossier.status == Status.DRAFT:
+        return False
+    return user.is_portal_admin or dossier.agency_id in served_agency_ids(user)
+
+
+def may(user, dossier: Dossier, action: str) -> bool:
+    """Whether ``user`` may take ``action`` on ``dossier`` by duty and agency (not status)."""
+    if not serves(user, dossier):
+        return False
+    return user.is_portal_admin or user.duty in TRANSITIONS[action].duties
+
+
+def allowed_now(user, dossier: Dossier) -> list[str]:
+    """The steps ``user`` may take on ``dossier`` in its current status, in table order."""
+    return [
+        action
+        for action, transition in TRANSITIONS.items()
+        if dossier.status in transition.sources
+        and may(user, dossier, action)
+        and not (action == "apologize" and dossier.apologized_at is not None)
+    ]
+
+
+# --- the services ---------------------------------------------------------------------------------
+
+
+def _calendar() -> WorkCalendar:
+    return WorkCalendar.from_db()
+
+
+def _processing_days(dossier: Dossier) -> int:
+    procedure = dossier.procedure
+    if dossier.channel == Channel.ONLINE:
+        return procedure.effective_online_days
+    return procedure.processing_days
+
+
+def _refuse_if_not_allowed(dossier: Dossier, actor: User, action: str) -> None:
+    if not serves(actor, dossier):
+        raise DomainError(_("No such dossier in your agency."), code="not_found", status=404)
+    if not may(actor, dossier, action):
+        raise DomainError(
+            _("Your duty does not include this step; ask a colleague who may take it."),
+            code="permission_denied",
+            status=403,
+        )
+    if dossier.status not in TRANSITIONS[action].sources:
+        raise DomainError(
+            _(
+                "This step is not possible now: the dossier is “%(status)s”. "
+                "Someone may have just changed it; reload the page."
+            )
+            % {"status": dossier.get_status_display()},
+            code="conflict",
+            status=409,
+            fields={"status": [str(dossier.status)]},
+        )
+
+
+def _step(
+    *,
+    dossier: Dossier,
+    actor: User,
+    action: str,
+    apply=None,
+    note: str = "",
+    ip: str | None = None,
+    expected_status: int | None = None,
+) -> Dossier:
+    """Lock, check, apply, save and record one step. ``apply(locked, now)`` changes the locked
+    dossier and returns the event's ``data``; it may raise ``DomainError`` (nothing is written).
+    ``expected_status`` (from the officer's page) refuses a step taken on a stale page."""
+    with transaction.atomic():
+        locked = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("procedure", "agency", "version", "applicant")
+            .get(pk=dossier.pk)
+        )
+        if expected_status is not None and locked.status != expected_status:
+            raise DomainError(
+                _(
+                    "Someone changed this dossier while you were looking at it: it is now "
+                    "“%(status)s”. Reload the page and check before acting."
+                )
+                % {"status": locked.get_status_display()},
+                code="conflict",
+                status=409,
+                fields={"status": [str(locked.status)]},
+            )
+        _refuse_if_not_allowed(locked, actor, action)
+        now = timezone.now()
+        previous = locked.status
+        data = (apply(locked, now) if apply else None) or {}
+        target = TRANSITIONS[action].target
+        if target is not None:
+            locked.status = target
+        locked.save()
+        DossierEvent.objects.create(
+            dossier=locked,
+            actor=actor,
+            actor_role=actor.duty or actor.role,
+            action=action,
+            from_status=previous,
+            to_status=locked.status,
+            note=note,
+            data=data,
+            ip=ip,
+        )
+    return locked
+
+
+def _required_text(value: str | None, field: str, message: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise DomainError(message, code="invalid", fields={field: [message]})
+    return text[:4000]
+
+
+def dossier_receive(*, dossier: Dossier, actor: User, ip=None, expected_status=None) -> Dossier:
+    """Receive a complete dossier (1→2): the clock starts and the due date is set from the
+    working-day calendar (the online time when the dossier came online; the 15:00 rule)."""
+
+    def apply(locked: Dossier, now: dt.datetime) -> dict:
+        locked.received_at = now
+        locked.due_at = _calendar().due_at(now, _processing_days(locked))
+        return {"due_at": locked.due_at.isoformat(), "days": _processing_days(locked)}
+
+    return _step(
+        dossier=dossier,
+        actor=actor,
+        action="receive",
+        apply=apply,
+        ip=ip,
+        expected_status=expected_status,
+    )
+
+
+def dossier_request_supplement(
+    *, dossier: Dossier, actor: User, items, note: str = "", ip=None, expected_status=None
+) -> Dossier:
+    """Ask the citizen for everything missing in one request (form 02). While the clock runs it
+    is paused until the citizen answers. A second request is allowed but counts as late."""
+    cleaned = [str(item).strip()[:500] for item in (items or []) if str(item).strip()]
+    if not cleaned:
+        message = _("List every missing item, one per line.")
+        raise DomainError(message, code="invalid", fields={"items": [message]})
+
+    def apply(locked: Dossier, now: dt.datetime) -> dict:
+        locked.supplement_requests += 1
+        if locked.status != Status.SUBMITTED:  # received: the clock runs, so pause it
+            locked.paused_since = now
+        return {"items": cleaned, "request": locked.supplement_requests}
+
+    return _step(
+        dossier=dossier,
+        actor=actor,
+        action="request_supplement",
+        apply=apply,
+        note=(note or "").strip()[:4000],
+        ip=ip,
+        expected_status=expected_status,
+    )
+
+
+def dossier_refuse(
+    *, dossier: Dossier, actor: User, reason: str, ip=None, expected_status=None
+) -> Dossier:
+    """Refuse at intake (1→3, form 03), e.g. outside the agency's competence, with the reason."""
+    reason = _required_text(reason, "reason", _("Give the reason the citizen will read."))
+
+    def apply(locked: Dossier, now: dt.datetime) -> dict:
+        locked.finished_at = now
+        return {}
+
+    return _step(
+        dossier=dossier,
+        actor=actor,
+        action="refuse",
+        apply=apply,
+        note=reason,
+        ip=ip,
+        expected_status=expected_status,
+    )
+
+
+def dossier_start(*, dossier: Dossier, actor: User, ip=None, expected_status=None) -> Dossier:
+    """Start processing (2→4, or again once the fee is paid, 6→4); a specialist who starts an
+    unassigned dossier takes it."""
+
+    def apply(locked: Dossier, now: dt.datetime) -> dict:
+        if locked.assigned_to_id is None and actor.duty == Duty.SPECIALIST:
+            locked.assigned_to = actor
+        return {}
+
+    return _step(
+        dossier=dossier,
+        actor=actor,
+        action="start",
+        apply=apply,
+        ip=ip,
+        expected_status=expected_status,
+    )
+
+
+def dossier_assign(
+    *, dossier: Dossier, actor: User, officer_id, ip=None, expected_status=None
+) -> Dossier:
+    """Give the dossier to a specialist (or leader) of its agency."""
+
+    def apply(locked: Dossier, now: dt.datetime) -> dict:
+        officer = (
+            User.objects.filter(
+                pk=officer_id if str(officer_id).isdigit() else None,
+                role=Role.OFFICER,
+                agency_id=locked.agency_id,
+                duty__in=[Duty.SPECIALIST, Duty.LEADER],
+                is_active=True,
+            ).first()
+            if officer_id is not None
+            else None
+        )
+        if officer is None:
+            message = _("Choose a specialist or leader of %(agency)s.") % {
+                "agency": locked.agency.name
+            }
+            raise DomainError(message, code="invalid", fields={"officer": [message]})
+        previous = locked.assigned_to_id
+        locked.assigned_to = officer
+        return {"officer": officer.pk, "officer_name": officer.display_name, "previous": previous}
+
+    return _step(
+        dossier=dossier,
+        actor=actor,
+        action="assign",
+        apply=apply,
+        ip=ip,
+        expected_status=expected_status,
+    )
+
+
+def dossier_transfer(
+    *,
+    dossier: Dossier,
+    actor: User,
+    agency_code: str,
+    note: str = "",
+    ip=None,
+    expected_status=None,
+) -> Dossier:
+    """Pass the dossier to another agency (liên thông) under the same code; its history stays
+    and it leaves the queues of the sending agency."""
+    code = (agency_code or "").strip()
+
+    def apply(locked: Dossier, now: dt.datetime) -> dict:
+        target = Agency.objects.filter(code=code, active=True).first()
+        if target is None:
+            message = _("No active agency has the unit code “%(code)s”.") % {"code": code}
+            raise DomainError(message, code="invalid", fields={"agency": [message]})
+        if target.pk == locked.agency_id:
+            message = _("The dossier is already at %(agency)s.") % {"agency": target.name}
+            raise DomainError(message, code="invalid", fields={"agency": [message]})
+        data = {"from": locked.agency.code, "to": target.code, "to_name": target.name}
+        locked.agency = target
+        locked.assigned_to = None
+        return data
+
+    return _step(
+        dossier=dossier,
+        actor=actor,
+        action="transfer",
+        apply=apply,
+        note=(note or "").strip()[:4000],
+        ip=ip,
+        expected_status=expected_status,
+    )
+
+
+def dossier_request_payment(
+    *, dossier: Dossier, actor: User, ip=None, expected_status=None
+) -> Dossier:
+    """Ask the citizen to pay the fee frozen at submission (→6)."""
+
+    def apply(locked: Dossier, now: dt.datetime) -> dict:
+        if not locked.fee_net:
+            raise DomainError(_("This dossier has no fee to pay."), code="invalid", status=400)
+        return {"amount": locked.fee_net}
+
+    return _step(
+        dossier=dossier,
+        actor=actor,
+        action="request_payment",
+        apply=apply,
+        ip=ip,
+        expected_status=expected_status,
+    )
+
+
+def dossier_apologize(
+    *,
+    dossier: Dossier,
+    actor: User,
+    reason: str,
+    new_due_at: dt.datetime | None,
+    ip=None,
+    expected_status=None,
+) -> Dossier:
+    """Re-date a dossier that will be late (form 04): once per dossier, at least one working
+    day before the due date, to a later date, with the reason the citizen reads."""
+    reason = _required_text(reason, "reason", _("Give the reason for the delay."))
+    if new_due_at is None:
+        message = _("Give the new due date.")
+        raise DomainError(message, code="invalid", fields={"new_due_at": [message]})
+
+    def apply(locked: Dossier, now: dt.datetime) -> dict:
+        if locked.apologized_at is not None:
+            raise DomainError(
+                _("This dossier was already re-dated once; it cannot be re-dated again."),
+                code="conflict",
+                status=409,
+            )
+        calendar = _calendar()
+        if locked.due_at is None or calendar.working_time_between(now, locked.due_at) < (
+            calendar.day_length
+        ):
+            message = _(
+                "An apology must be sent at least one working day before the due date (%(due)s)."
+            ) % {"due": _local(locked.due_at)}
+            raise DomainError(message, code="too_late", fields={"new_due_at": [message]})
+        if new_due_at <= locked.due_at:
+            message = _("The new due date must be after the current one (%(due)s).") % {
+                "due": _local(locked.due_at)
+            }
+            raise DomainError(message, code="invalid", fields={"new_due_at": [message]})
+        locked.original_due_at = locked.due_at
+        locked.due_at = new_due_at
+        locked.apologized_at = now
+        return {
+            "previous_due_at": locked.original_due_at.isoformat(),
+            "due_at": new_due_at.isoformat(),
+        }
+
+    return _step(
+        dossier=dossier,
+        actor=actor,
+        action="apologize",
+        apply=apply,
+        note=reason,
+        ip=ip,
+        expected_status=expected_status,
+    )
+
+
+def dossier_approve(
+    *, dossier: Dossier, actor: User, result_file, ip=None, expected_status=None
+) -> Dossier:
+    """Approve with the result attached (4→9): a PDF the officer uploads. It goes into the
+    citizen's document store as a result. (Signing comes with the results issue.)"""
+    if result_file is None:
+        message = _("Attach the result as a PDF file.")
+        raise DomainError(message, code="invalid", fields={"result": [message]})
+    checked = check_upload(result_file, accepted=["pdf"], max_size_mb=20)
+    written: list[StoredDocument] = []
+
+    def apply(locked: Dossier, now: dt.datetime) -> dict:
+        stored = StoredDocument(
+            owner_id=locked.applicant_id,
+            kind=StoredKind.RESULT,
+            title=_("Result: %(procedure)s") % {"procedure": locked.procedure.name},
+            filename=checked.filename,
+            extension=checked.extension,
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+        )
+        stored.file.save(checked.filename, result_file, save=False)
+        written.append(stored)
+        stored.save()
+        locked.result = stored
+        return {"result": str(stored.pk), "sha256": checked.sha256}
+
+    try:
+        return _step(
+            dossier=dossier,
+            actor=actor,
+            action="approve",
+            apply=apply,
+            ip=ip,
+            expected_status=expected_status,
+        )
+    except Exception:
+        for stored in written:  # the rows rolled back; the written file must go too
+            stored.file.delete(save=False)
+        raise
+
+
+def dossier_return(
+    *, dossier: Dossier, actor: User, method: str, note: str = "", ip=None, expected_status=None
+) -> Dossier:
+    """Hand the result over (9→10): online, at the counter (who received it) or by post."""
+    if method not in Delivery.values:
+        message = _("Choose how the result was handed over: online, counter or postal.")
+        raise DomainError(message, code="invalid", fields={"method": [message]})
+
+    def apply(locked: Dossier, now: dt.datetime) -> dict:
+        locked.finished_at = now
+        return {"method": method}
+
+    return _step(
+        dossier=dossier,
+        actor=actor,
+        action="return",
+        apply=apply,
+        note=(note or "").strip()[:4000],
+        ip=ip,
+        expected_status=expected_status,
+    )
+
+
+def dossier_stop(
+    *, dossier: Dossier, actor: User, note: str = "", ip=None, expected_status=None
+) -> Dossier:
+    """Stop processing after the citizen asked to withdraw (7→8)."""
+
+    def apply(locked: Dossier, now: dt.datetime) -> dict:
+        locked.finished_at = now
+        locked.paused_since = None
+        return {}
+
+    return _step(
+        dossier=dossier,
+        actor=actor,
+        action="stop",
+        apply=apply,
+        note=(note or "").strip()[:4000],
+        ip=ip,
+        expected_status=expected_status,
+    )
+
+
+def resume_clock(dossier: Dossier, now: dt.datetime) -> None:
+    """The citizen answered a supplement request: push the due date by the working time the
+    clock was paused. Called inside the citizen's locked transaction."""
+    if dossier.paused_since is not None and dossier.due_at is not None:
+        calendar = _calendar()
+        paused = calendar.working_time_between(dossier.paused_since, now)
+        dossier.due_at = calendar.add_working_time(dossier.due_at, paused)
+    dossier.paused_since = None
+
+
+def _local(value: dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT")
