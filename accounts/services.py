@@ -146,3 +146,63 @@ def _id_taken() -> str:
 
 def _phone_taken() -> str:
     return _("Another account already uses this phone number.")
+
+
+def citizen_for_counter(
+    *, full_name: str, id_number: str, phone: str = "", email: str = ""
+) -> tuple[User, bool]:
+    """The citizen an officer files for at the counter, found by CCCD or created (no password:
+    the person sets one later through "forgot password" with the email or phone given here).
+
+    Returns ``(user, created)``. Raises ``DomainError`` with a message per field for an invalid
+    CCCD, phone or email, a phone or email of another account, or a staff account's CCCD.
+    """
+    from django.core.validators import validate_email
+
+    errors: dict[str, list[str]] = {}
+    number = _CCCD_SEPARATORS.sub("", id_number or "")
+    name = _words(full_name)
+    problems = cccd_errors(number) if number else [_("Enter the 12-digit CCCD number.")]
+    if problems:
+        errors["id_number"] = problems
+    existing = User.objects.filter(id_number=number).first() if not problems else None
+    if existing is not None:
+        if existing.role != "citizen":
+            errors["id_number"] = [_("This CCCD belongs to a staff account.")]
+        if errors:
+            raise DomainError(_("Check the applicant's details."), fields=errors)
+        return existing, False
+    if not name:
+        errors["full_name"] = [_("Enter the applicant's full name as on the CCCD.")]
+    canonical_phone = None
+    if _words(phone):
+        try:
+            canonical_phone = normalize_phone(phone)
+        except ValidationError as error:
+            errors["phone"] = list(error.messages)
+        else:
+            if User.objects.filter(phone=canonical_phone).exists():
+                errors["phone"] = [_phone_taken()]
+    email = (email or "").strip().lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [_("Enter a valid email address, or leave it empty.")]
+        else:
+            if User.objects.filter(email=email).exists():
+                errors["email"] = [_("Another account already uses this email address.")]
+    if errors:
+        raise DomainError(_("Check the applicant's details."), fields=errors)
+    user = User(full_name=name[:150], id_number=number, phone=canonical_phone, email=email)
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same person registered meanwhile
+        raise DomainError(
+            _("This person's account was created a moment ago; send the form again."),
+            code="conflict",
+            status=409,
+        ) from None
+    return user, True

@@ -119,6 +119,83 @@ def dossier_create_draft(
 
 
 @transaction.atomic
+def dossier_file_for_citizen(
+    *,
+    officer: User,
+    applicant: User,
+    procedure: Procedure,
+    form_data: dict,
+    channel: int = Channel.COUNTER,
+    delivery: str = Delivery.COUNTER,
+    postal_address: str = "",
+    ip: str | None = None,
+) -> Dossier:
+    """An officer files a dossier for a citizen who came to the counter (channel 1) or sent it by
+    post (channel 3): checked in full, coded and priced at once (no online discount), status 1,
+    owned by the citizen, who sees it in "My dossiers" online. The officer then receives it."""
+    from dossiers import workflow
+
+    if channel not in (Channel.COUNTER, Channel.POSTAL):
+        raise DomainError(
+            _("Counter intake is for dossiers brought in person or sent by post."),
+            code="invalid",
+            fields={"channel": [_("Choose counter or postal.")]},
+        )
+    if not (officer.is_portal_admin or procedure.agency_id in workflow.served_agency_ids(officer)):
+        raise DomainError(
+            _("This procedure belongs to an agency you do not serve."),
+            code="permission_denied",
+            status=403,
+        )
+    if not procedure.published:
+        raise DomainError(_("This procedure is not published."), code="not_published")
+    version = latest_version(procedure)
+    if version is None:
+        raise DomainError(_("This procedure is not published yet."), code="not_published")
+    _check_delivery(delivery, postal_address)
+    cleaned, errors = validate_form_data(version.snapshot["form_fields"], form_data or {})
+    if errors:
+        raise DomainError(
+            _("Some values of the form are missing or not valid."),
+            code="invalid",
+            fields={"form_data": errors},
+        )
+    prefetch_related_objects(
+        [procedure],
+        Prefetch(
+            "fee_items",
+            queryset=FeeItem.objects.select_related("category").prefetch_related("exempt_groups"),
+        ),
+    )
+    quote = fee_quote(procedure=procedure, channel=channel, on_date=timezone.localdate())
+    dossier = Dossier(
+        applicant=applicant,
+        procedure=procedure,
+        version=version,
+        agency=procedure.agency,
+        channel=channel,
+        form_data=cleaned,
+        delivery=delivery,
+        postal_address=postal_address.strip() if delivery == Delivery.POSTAL else "",
+        fee=quote.as_dict(),
+        fee_net=quote.net,
+        status=Status.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    dossier.code = _next_code(dossier)
+    dossier.save(force_insert=True)
+    _record(
+        dossier=dossier,
+        actor=officer,
+        action="file_for_citizen",
+        from_status=None,
+        note=str(Channel(channel).label),
+        ip=ip,
+    )
+    return dossier
+
+
+@transaction.atomic
 def dossier_update(
     *,
     dossier: Dossier,

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from dossiers.api import officer, views
+from dossiers.api import intake, officer, views
 
 app_name = "dossiers-api"
 
@@ -16,7 +16,7 @@ urlpatterns = [
         officer.OfficerStepView.as_view(),
         name="officer-step",
     ),
-    path("officer/dossiers/", officer.OfficerQueueView.as_view(), name="officer-dossiers"),
+    path("officer/dossiers/", intake.OfficerDossiersView.as_view(), name="officer-dossiers"),
     path(
         "officer/dossiers/<uuid:pk>/", officer.OfficerDossierView.as_view(), name="officer-dossier"
     ),
