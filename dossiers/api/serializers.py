@@ -164,10 +164,16 @@ class EventSerializer(PrototypeFieldsModelSerializer):
         allow_null=True, help_text="Status code before (null when created); codes as `status`."
     )
     to_status = serializers.IntegerField(help_text="Status code after; codes as `status`.")
+    items = serializers.SerializerMethodField(
+        help_text="For a supplement request: every paper or piece of information asked for."
+    )
 
     class Meta:
         model = DossierEvent
-        fields = ["at", "actor_role", "action", "from_status", "to_status", "note"]
+        fields = ["at", "actor_role", "action", "from_status", "to_status", "note", "items"]
+
+    def get_items(self, event) -> list[str]:
+        return list((event.data or {}).get("items", []))
 
 
 class AttachmentSerializer(PrototypeFieldsModelSerializer):

@@ -8,7 +8,7 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.constants import Role
+from accounts.constants import Duty, Role
 from dossiers.constants import Delivery, Status
 from procedures.workdays import LOCAL_TZ
 
@@ -62,6 +62,8 @@ def role_label(value: str) -> str:
     """Who made a step of the history, in words."""
     if value in Role.values:
         return Role(value).label
+    if value in Duty.values:
+        return Duty(value).label
     return _("Automatic") if value == "system" else value
 
 
