@@ -6,10 +6,11 @@ MANAGE := $(BIN)/python manage.py
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-# System packages: gettext compiles the translations; Chromium and Noto fonts drive the
-# browser tests; poppler renders PDFs for checks.
-RUN_DEPS  := gettext
-TEST_DEPS := gettext chromium fonts-noto-core poppler-utils
+# System packages: gettext compiles the translations; Pango and the Noto fonts let WeasyPrint
+# make the dossiers' PDFs with Vietnamese diacritics; Chromium drives the browser tests;
+# poppler reads PDFs back in the tests.
+RUN_DEPS  := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core
+TEST_DEPS := $(RUN_DEPS) chromium poppler-utils
 
 .PHONY: run test install sysdeps-run sysdeps-test messages lint format schema bench bench-submission clean
 

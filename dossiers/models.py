@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.constants import EDITABLE, Delivery, Status, StoredKind
+from dossiers.constants import EDITABLE, Delivery, DocumentKind, Status, StoredKind
 from procedures.constants import Channel
 
 
@@ -219,3 +219,38 @@ class DailySequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day}: {self.last}"
+
+
+def issued_document_path(instance: IssuedDocument, filename: str) -> str:
+    return f"documents/{instance.dossier_id}/{uuid.uuid4().hex}.pdf"
+
+
+class IssuedDocument(models.Model):
+    """A form the agency issued for a dossier (receipt, supplement request, refusal, apology),
+    made once from the step's event and kept; the citizen and the officers download it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    event = models.ForeignKey(DossierEvent, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=2, choices=DocumentKind.choices)
+    number = models.PositiveSmallIntegerField(help_text="The n-th document of this kind.")
+    file = models.FileField(upload_to=issued_document_path, max_length=300)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+        ordering = ["created_at"]
+        constraints = [
+            # Issuing is idempotent: a retried task finds the document of its event.
+            models.UniqueConstraint(fields=["event", "kind"], name="issued_once_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.dossier}"
+
+    @property
+    def code(self) -> str:
+        return f"{self.dossier.code}-M{self.kind}-{self.number}"

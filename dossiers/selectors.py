@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from dossiers.constants import FINISHED, Status
-from dossiers.models import Attachment, Dossier, DossierEvent, StoredDocument
+from dossiers.models import Attachment, Dossier, DossierEvent, IssuedDocument, StoredDocument
 
 
 def citizen_dossiers(user) -> QuerySet[Dossier]:
@@ -20,6 +20,7 @@ def citizen_dossiers(user) -> QuerySet[Dossier]:
 
 def _history_prefetches() -> list[Prefetch]:
     return [
+        Prefetch("documents", queryset=IssuedDocument.objects.order_by("created_at")),
         Prefetch("events", queryset=DossierEvent.objects.order_by("at", "id")),
         Prefetch(
             "attachments",
@@ -31,12 +32,13 @@ def _history_prefetches() -> list[Prefetch]:
 def with_history(dossier: Dossier, *, new: bool = False) -> Dossier:
     """Load the events and papers of a dossier already in memory, e.g. the one a service just
     saved, instead of reading it again: two queries, or one for a ``new`` draft (no papers)."""
-    events, attachments = _history_prefetches()
+    documents, events, attachments = _history_prefetches()
     if new:
         prefetch_related_objects([dossier], events)
         dossier._prefetched_objects_cache["attachments"] = dossier.attachments.none()
+        dossier._prefetched_objects_cache["documents"] = dossier.documents.none()
     else:
-        prefetch_related_objects([dossier], events, attachments)
+        prefetch_related_objects([dossier], documents, events, attachments)
     return dossier
 
 

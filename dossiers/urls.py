@@ -40,6 +40,16 @@ urlpatterns = [
     path("ho-so/<uuid:dossier_id>/xoa/", views.dossier_delete, name="delete"),
     path("ho-so/<uuid:dossier_id>/rut/", views.dossier_withdraw_view, name="withdraw"),
     path("ho-so/<uuid:dossier_id>/bo-sung/", views.supplement, name="supplement"),
+    path(
+        "ho-so/<uuid:dossier_id>/van-ban/<uuid:document_id>/",
+        views.issued_document_download,
+        name="issued_document",
+    ),
+    path(
+        "ho-so/<uuid:dossier_id>/phieu-kiem-soat/",
+        views.control_slip_download,
+        name="control_slip",
+    ),
     # The document store.
     path("kho-giay-to/", views.store_list, name="store"),
     path("kho-giay-to/<uuid:stored_id>/tai-ve/", views.store_download, name="store_download"),

@@ -903,6 +903,62 @@ def store_delete(request, stored_id):
     return render(request, "dossiers/store_delete.html", {"stored": stored, "uses": uses})
 
 
+# --- Documents issued for a dossier (forms 01–04, and 06 on demand) ----------------------------
+
+
+def _readable_dossier(request, dossier_id) -> Dossier:
+    """The dossier if the applicant or a staff member serving it (with TOTP) asks; else 404."""
+    from accounts.staff import has_second_factor, is_staff_member
+
+    dossier = (
+        Dossier.objects.select_related("agency", "procedure", "applicant")
+        .filter(pk=dossier_id)
+        .first()
+    )
+    if dossier is None or not can_view_dossier(request.user, dossier):
+        raise Http404
+    if is_staff_member(request.user) and not has_second_factor(request.user):
+        raise Http404
+    return dossier
+
+
+def _pdf_response(content, filename: str) -> FileResponse | HttpResponse:
+    response = (
+        FileResponse(content, content_type="application/pdf")
+        if hasattr(content, "read")
+        else HttpResponse(content, content_type="application/pdf")
+    )
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def issued_document_download(request, dossier_id, document_id):
+    """A form issued for the dossier (receipt, supplement request, refusal, apology)."""
+    dossier = _readable_dossier(request, dossier_id)
+    document = dossier.documents.filter(pk=document_id).first()
+    if document is None:
+        raise Http404
+    try:
+        handle = document.file.open("rb")
+    except OSError:
+        raise Http404 from None
+    return _pdf_response(handle, f"{document.code}.pdf")
+
+
+@login_required
+def control_slip_download(request, dossier_id):
+    """Form 06, the process-control slip: the dossier's history as a PDF, made now."""
+    from dossiers.documents import control_slip_pdf
+
+    dossier = _readable_dossier(request, dossier_id)
+    if dossier.status == Status.DRAFT:
+        raise Http404
+    return _pdf_response(control_slip_pdf(dossier), f"{dossier.code}-M06.pdf")
+
+
 # --- Public lookup ----------------------------------------------------------------------------
 
 

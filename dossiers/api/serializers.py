@@ -214,12 +214,16 @@ class AttachmentSerializer(PrototypeFieldsModelSerializer):
 
 
 class IssuedDocumentSerializer(serializers.Serializer):
-    """Receipts, letters and results issued for the dossier (none yet)."""
+    """Receipts and letters issued for the dossier (forms 01–04)."""
 
-    kind = serializers.CharField()
+    kind = serializers.CharField(
+        help_text="Form number: 01 receipt, 02 supplement request, 03 refusal, 04 apology."
+    )
+    title = serializers.CharField()
     code = serializers.CharField()
-    url = serializers.URLField()
-    signed = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    url = serializers.URLField(help_text="The PDF (owner and staff serving the dossier).")
+    signed = serializers.BooleanField(help_text="False until digital signatures (issue 5).")
 
 
 class FeeLineSerializer(serializers.Serializer):
@@ -330,7 +334,21 @@ class DossierDetailSerializer(DossierListSerializer):
 
     @extend_schema_field(IssuedDocumentSerializer(many=True))
     def get_documents(self, dossier) -> list[dict]:
-        return []
+        request = self.context.get("request")
+        return [
+            {
+                "kind": document.kind,
+                "title": document.get_kind_display(),
+                "code": f"{dossier.code}-M{document.kind}-{document.number}",
+                "created_at": document.created_at,
+                "url": _absolute(
+                    request,
+                    reverse("dossiers:issued_document", args=[dossier.pk, document.pk]),
+                ),
+                "signed": False,
+            }
+            for document in dossier.documents.all()
+        ]
 
     @extend_schema_field(
         {

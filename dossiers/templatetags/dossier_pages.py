@@ -99,3 +99,12 @@ def field_widget(bound_field, **extra):
     if described:
         attrs["aria-describedby"] = " ".join(described)
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def asked_items(event) -> list[str]:
+    """The items a supplement request listed (a template cannot read ``data["items"]``: it would
+    call ``dict.items`` when the key is absent)."""
+    data = getattr(event, "data", None) or {}
+    items = data.get("items") if isinstance(data, dict) else None
+    return list(items) if isinstance(items, list) else []

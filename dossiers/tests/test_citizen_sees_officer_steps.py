@@ -27,3 +27,13 @@ def test_the_citizen_reads_every_item_asked_for(client):
 
     assert events[-1]["items"] == ["Bản sao giấy chứng sinh", "Ảnh CCCD mặt sau"]
     assert "Bản sao giấy chứng sinh" in page and "Ảnh CCCD mặt sau" in page
+
+
+def test_a_step_without_items_shows_no_item_list(client):
+    dossier = DossierFactory(submitted=True)
+    workflow.dossier_receive(dossier=dossier, actor=UserFactory(officer=True, agency=dossier.agency))
+    client.force_login(dossier.applicant)
+
+    page = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
+
+    assert "due_at" not in page and "timeline-items" not in page

@@ -1,0 +1,107 @@
+"""The forms a dossier's steps issue (Circular 01/2018, kept by Decree 118/2025), as PDFs made by
+WeasyPrint from templates: 01 receipt and appointment, 02 request to complete the dossier,
+03 refusal, 04 apology and new appointment; and 06, the process-control slip (the history),
+made on demand. Each carries the national heading and the dossier code as a QR code.
+
+Issuing runs after the step's commit (a Celery task, in-process without a broker) and is
+idempotent: one document per event and kind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from dossiers.constants import DocumentKind
+from dossiers.models import Dossier, DossierEvent, IssuedDocument
+
+logger = logging.getLogger(__name__)
+
+# Which step issues which form.
+FORM_OF_ACTION = {
+    "receive": DocumentKind.RECEIPT,
+    "request_supplement": DocumentKind.SUPPLEMENT_REQUEST,
+    "refuse": DocumentKind.REFUSAL,
+    "apologize": DocumentKind.APOLOGY,
+}
+
+
+def qr_svg(text: str) -> str:
+    """The QR code of ``text`` as inline SVG (crisp in the PDF at any size)."""
+    import segno
+
+    return segno.make(text, error="m").svg_inline(scale=2.5, border=1)
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    """A PDF from one of the forms' templates. The forms are Vietnamese legal documents, so
+    they are always rendered in Vietnamese, whatever the reader's language."""
+    from weasyprint import HTML  # heavy: imported only when a PDF is made
+
+    with translation.override("vi"):
+        html = render_to_string(template, context)
+    return HTML(string=html).write_pdf()
+
+
+def _context(dossier: Dossier, event: DossierEvent | None = None) -> dict:
+    return {
+        "dossier": dossier,
+        "event": event,
+        "agency": dossier.agency,
+        "applicant": dossier.applicant,
+        "procedure": dossier.procedure,
+        "papers": [a for a in dossier.attachments.all() if a.superseded_at is None],
+        "qr": qr_svg(dossier.code or str(dossier.pk)),
+        "now": timezone.localtime(),
+        "issued_at": timezone.localtime(event.at) if event else timezone.localtime(),
+    }
+
+
+def issue_for_event(event_id: int) -> IssuedDocument | None:
+    """Make and keep the form of a step (once). None when the step issues no form."""
+    event = (
+        DossierEvent.objects.select_related(
+            "dossier__agency", "dossier__procedure", "dossier__applicant", "actor"
+        )
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None or event.action not in FORM_OF_ACTION:
+        return None
+    kind = FORM_OF_ACTION[event.action]
+    existing = IssuedDocument.objects.filter(event=event, kind=kind).first()
+    if existing is not None:
+        return existing
+    dossier = event.dossier
+    context = _context(dossier, event)
+    context["items"] = (event.data or {}).get("items", [])
+    pdf = render_pdf(f"dossiers/forms/form_{kind}.html", context)
+    number = IssuedDocument.objects.filter(dossier=dossier, kind=kind).count() + 1
+    document = IssuedDocument(
+        dossier=dossier,
+        event=event,
+        kind=kind,
+        number=number,
+        size=len(pdf),
+        sha256=hashlib.sha256(pdf).hexdigest(),
+    )
+    document.file.save(f"mau-{kind}.pdf", ContentFile(pdf), save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:  # another run of the task issued it first
+        document.file.delete(save=False)
+        return IssuedDocument.objects.get(event=event, kind=kind)
+    return document
+
+
+def control_slip_pdf(dossier: Dossier) -> bytes:
+    """Form 06, the process-control slip: every step so far (made on demand)."""
+    context = _context(dossier)
+    context["events"] = list(dossier.events.select_related("actor").order_by("at", "id"))
+    return render_pdf("dossiers/forms/form_06.html", context)
