@@ -12,7 +12,7 @@ PORT   ?= 8000
 RUN_DEPS  := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core
 TEST_DEPS := $(RUN_DEPS) chromium poppler-utils
 
-.PHONY: run test install sysdeps-run sysdeps-test messages lint format schema bench bench-submission clean
+.PHONY: run test install sysdeps-run sysdeps-test messages lint format schema bench bench-submission bench-queues clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ bench: install
 ## Dossier submission benchmark (3 × 1 MiB papers, 20 clients); see docs/performance.md.
 bench-submission: install
 	$(BIN)/python bench/submission.py
+
+## Officer queue benchmark (PostgreSQL, 1,000,000 dossiers); see docs/performance.md.
+bench-queues: install
+	$(BIN)/python bench/queues.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

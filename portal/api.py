@@ -6,7 +6,9 @@ import copy
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator as DjangoPaginator
 from django.http import Http404
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination, serializers
 from rest_framework.response import Response
@@ -108,6 +110,40 @@ class Pagination(pagination.PageNumberPagination):
                     ]
                 }
             ) from None
+
+
+class CappedCountPaginator(DjangoPaginator):
+    """Counts at most ``cap`` rows: on a queue of millions an exact ``COUNT(*)`` would cost more
+    than the page itself, and nobody pages past the first few hundred rows anyway."""
+
+    cap = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.cap + 1].count()
+
+
+class CappedCountPagination(Pagination):
+    """Page-number pagination whose ``count`` stops at 10,000 (``count_capped`` says so), so a
+    page costs the same whatever the size of the queue."""
+
+    django_paginator_class = CappedCountPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        count = self.page.paginator.count
+        capped = count > CappedCountPaginator.cap
+        response.data["count"] = min(count, CappedCountPaginator.cap)
+        response.data["count_capped"] = capped
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": "True when there are more than 10,000 rows (`count` is then 10,000).",
+        }
+        return schema
 
 
 class RejectUnknownParams:

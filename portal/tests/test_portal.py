@@ -97,3 +97,20 @@ def test_redis_cache_reuses_one_client_and_keeps_the_cache_contract():
     assert backend.get_many(["a", "n", "missing"]) == {"a": ("x", 1), "n": 2}
     assert backend._cache.get_client() is backend._cache.get_client(write=True)
     backend.delete_many(["a", "n"])
+
+
+@pytest.mark.django_db
+def test_capped_count_paginator_stops_counting_at_the_cap(monkeypatch):
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+    from portal.api import CappedCountPaginator
+
+    for _ in range(5):
+        UserFactory()
+    monkeypatch.setattr(CappedCountPaginator, "cap", 3)
+    paginator = CappedCountPaginator(User.objects.order_by("pk"), 2)
+
+    assert paginator.count == 4  # cap + 1: "more than 3"
+    assert [u.pk for u in paginator.page(2).object_list] == list(
+        User.objects.order_by("pk").values_list("pk", flat=True)[2:4]
+    )
