@@ -35,6 +35,7 @@ messages: install
 run: install sysdeps-run messages
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) load_demo
+	$(MANAGE) load_demo_workspace
 	@echo ""
 	@echo "  Cổng Dịch vụ công: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs/)"
 	@echo ""

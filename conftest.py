@@ -63,3 +63,18 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def admin_user(db, django_user_model):
+    """pytest-django's ``admin_user`` (behind ``admin_client``), with the two-factor log-in that
+    staff need before the admin site answers."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from accounts.tests.factories import TOTP_SECRET
+
+    user = django_user_model.objects.create_superuser(
+        email="admin@example.com", password="password"
+    )
+    TOTP.activate(user, TOTP_SECRET)
+    return user

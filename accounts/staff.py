@@ -80,13 +80,22 @@ def staff_required(view):
 
 
 class AdminSecondFactorMiddleware:
-    """The admin site answers staff only once they have TOTP."""
+    """The admin site answers staff only once they have TOTP; its own password-only log-in form
+    is replaced by the portal's (allauth's, which asks for the code)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/admin/") and not request.path.startswith("/admin/login"):
+        if request.path.startswith("/admin/login"):
+            from django.contrib.auth import REDIRECT_FIELD_NAME
+            from django.utils.http import url_has_allowed_host_and_scheme
+
+            target = request.GET.get(REDIRECT_FIELD_NAME) or "/admin/"
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                target = "/admin/"
+            return redirect_to_login(target)
+        if request.path.startswith("/admin/"):
             user = getattr(request, "user", None)
             if user is not None and is_staff_member(user) and not has_second_factor(user):
                 messages.warning(request, str(mfa_refusal().message))

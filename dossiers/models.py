@@ -231,7 +231,7 @@ class IssuedDocument(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
-    event = models.ForeignKey(DossierEvent, on_delete=models.PROTECT, related_name="documents")
+    event = models.ForeignKey(DossierEvent, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=2, choices=DocumentKind.choices)
     number = models.PositiveSmallIntegerField(help_text="The n-th document of this kind.")
     file = models.FileField(upload_to=issued_document_path, max_length=300)

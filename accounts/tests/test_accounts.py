@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from accounts.constants import Role
 from accounts.models import User
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import PASSWORD, TOTP_SECRET, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,12 +58,34 @@ def test_login_page_uses_the_portal_layout(client):
     assert 'class="skip-link"' in html and "<form" in html
 
 
-def test_admin_can_log_into_the_admin_site(client):
-    admin = UserFactory(admin=True)
+def _current_code(secret: str) -> str:
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
 
-    client.post(reverse("admin:login"), {"username": admin.email, "password": PASSWORD})
+    return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+
+
+def test_admin_logs_into_the_admin_site_with_password_and_code(client):
+    admin = UserFactory(admin=True, totp=True)
+
+    # The admin's own password-only form is not used: the portal's log-in asks for the code.
+    assert reverse("account_login") in client.get(reverse("admin:login"))["Location"]
+    client.post(reverse("account_login"), {"login": admin.email, "password": PASSWORD})
+    assert client.get(reverse("admin:index")).status_code == 302  # the code is still missing
+    client.post(reverse("mfa_authenticate"), {"code": _current_code(TOTP_SECRET)})
 
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_an_admin_without_two_factor_log_in_is_sent_to_set_it_up(client):
+    client.force_login(UserFactory(admin=True))
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
 
 
 def test_a_citizen_cannot_open_the_admin_site(client):
@@ -88,7 +110,7 @@ def test_app_clients_log_in_through_the_headless_api(client):
 
 
 def test_the_admin_finds_and_stores_phone_numbers_in_the_canonical_form(client):
-    client.force_login(UserFactory(admin=True))
+    client.force_login(UserFactory(admin=True, totp=True))
     citizen = UserFactory(phone="+84912345678")
     changelist = reverse("admin:accounts_user_changelist")
 

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('sha256', models.CharField(max_length=64)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='dossiers.dossier')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='dossiers.dossierevent')),
+                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='dossiers.dossierevent')),
             ],
             options={
                 'verbose_name': 'issued document',
