@@ -51,7 +51,8 @@ class StoredKind(models.TextChoices):
 class DocumentKind(models.TextChoices):
     """Forms of Circular 01/2018 (kept by Decree 118/2025) the portal issues for a dossier."""
 
-    RECEIPT = "01", _("Receipt and appointment (form 01)")  # Giấy tiếp nhận hồ sơ và hẹn trả kết quả
+    # Giấy tiếp nhận hồ sơ và hẹn trả kết quả
+    RECEIPT = "01", _("Receipt and appointment (form 01)")
     SUPPLEMENT_REQUEST = "02", _("Request to complete the dossier (form 02)")
     REFUSAL = "03", _("Refusal to accept the dossier (form 03)")
     APOLOGY = "04", _("Apology and new appointment (form 04)")

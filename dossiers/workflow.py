@@ -20,9 +20,11 @@ from accounts.constants import Duty, Role
 from accounts.models import User
 from accounts.staff import is_staff_member
 from dossiers.constants import Delivery, Status, StoredKind
+from dossiers.documents import FORM_OF_ACTION
 from dossiers.files import check_upload
 from dossiers.models import Dossier, DossierEvent, StoredDocument
 from portal.errors import DomainError
+from portal.tasks import enqueue_on_commit
 from procedures.constants import Channel
 from procedures.models import Agency
 from procedures.workdays import WorkCalendar
@@ -138,10 +140,19 @@ def _calendar() -> WorkCalendar:
 
 
 def _processing_days(dossier: Dossier) -> int:
-    procedure = dossier.procedure
-    if dossier.channel == Channel.ONLINE:
-        return procedure.effective_online_days
-    return procedure.processing_days
+    """The time limit of the procedure version the dossier was filed under (a filed dossier never
+    reads the live catalogue row, which an admin may have changed since); the online time when
+    it came online and that is shorter."""
+    snapshot = dossier.version.snapshot or {}
+    days = snapshot.get("processing_days")
+    if days is None:  # a version frozen before the limits were part of the snapshot
+        procedure = dossier.procedure
+        days, online = procedure.processing_days, procedure.online_processing_days
+    else:
+        online = snapshot.get("online_processing_days")
+    if dossier.channel == Channel.ONLINE and online is not None:
+        return min(days, online)
+    return days
 
 
 def _refuse_if_not_allowed(dossier: Dossier, actor: User, action: str) -> None:
@@ -185,6 +196,8 @@ def _step(
             .select_related("procedure", "agency", "version", "applicant")
             .get(pk=dossier.pk)
         )
+        if not serves(actor, locked):  # before anything about the dossier is told
+            raise DomainError(_("No such dossier in your agency."), code="not_found", status=404)
         if expected_status is not None and locked.status != expected_status:
             raise DomainError(
                 _(
@@ -204,7 +217,7 @@ def _step(
         if target is not None:
             locked.status = target
         locked.save()
-        DossierEvent.objects.create(
+        event = DossierEvent.objects.create(
             dossier=locked,
             actor=actor,
             actor_role=actor.duty or actor.role,
@@ -215,6 +228,10 @@ def _step(
             data=data,
             ip=ip,
         )
+        if action in FORM_OF_ACTION:  # forms 01–04, made after commit (dossiers/documents.py)
+            from dossiers.tasks import issue_document
+
+            enqueue_on_commit(issue_document, event.pk)
     return locked
 
 
@@ -249,6 +266,8 @@ def dossier_request_supplement(
 ) -> Dossier:
     """Ask the citizen for everything missing in one request (form 02). While the clock runs it
     is paused until the citizen answers. A second request is allowed but counts as late."""
+    if isinstance(items, str):  # one text, one item per line: never one item per character
+        items = items.splitlines()
     cleaned = [str(item).strip()[:500] for item in (items or []) if str(item).strip()]
     if not cleaned:
         message = _("List every missing item, one per line.")
@@ -467,7 +486,11 @@ def dossier_approve(
     if result_file is None:
         message = _("Attach the result as a PDF file.")
         raise DomainError(message, code="invalid", fields={"result": [message]})
-    checked = check_upload(result_file, accepted=["pdf"], max_size_mb=20)
+    try:
+        checked = check_upload(result_file, accepted=["pdf"], max_size_mb=20)
+    except DomainError as error:  # name the field, as every other bad input does
+        error.fields = {"result": [error.message]}
+        raise
     written: list[StoredDocument] = []
 
     def apply(locked: Dossier, now: dt.datetime) -> dict:
@@ -552,7 +575,8 @@ def resume_clock(dossier: Dossier, now: dt.datetime) -> None:
     if dossier.paused_since is not None and dossier.due_at is not None:
         calendar = _calendar()
         paused = calendar.working_time_between(dossier.paused_since, now)
-        dossier.due_at = calendar.add_working_time(dossier.due_at, paused)
+        if paused:  # no office time passed: the due date stays exactly as it was
+            dossier.due_at = calendar.add_working_time(dossier.due_at, paused)
     dossier.paused_since = None
 
 

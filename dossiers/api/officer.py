@@ -24,7 +24,7 @@ from dossiers.api import serializers as s
 from dossiers.api.views import client_ip, file_response
 from dossiers.constants import Delivery, Status
 from dossiers.models import Dossier, DossierEvent
-from portal.api import PrototypeFieldsModelSerializer, RejectUnknownParams
+from portal.api import CappedCountPagination, PrototypeFieldsModelSerializer, RejectUnknownParams
 from procedures.constants import Channel
 
 ERRORS = {
@@ -181,6 +181,8 @@ class OfficerQueueView(ListAPIView):
     permission_classes = [IsStaffWithSecondFactor]
     serializer_class = OfficerDossierListSerializer
     filter_backends = [RejectUnknownParams]
+    # A queue may hold millions of rows: count at most 10,000 of them (``count_capped``).
+    pagination_class = CappedCountPagination
     extra_query_params = ("page", "page_size", *QueueQuerySerializer().fields)
 
     def get_queryset(self):

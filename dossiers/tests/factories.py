@@ -1,5 +1,6 @@
 """Dossier factories with a trait per state: ``DossierFactory(submitted=True)``."""
 
+import datetime as dt
 import io
 
 import factory
@@ -7,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from dossiers.constants import Status
+from dossiers.constants import Status, StoredKind
 from dossiers.models import Attachment, Dossier, StoredDocument
+from procedures.constants import Channel
 from procedures.services import procedure_publish
 from procedures.tests.factories import ProcedureFactory
 
@@ -50,7 +52,28 @@ class StoredDocumentFactory(factory.django.DjangoModelFactory):
         deleted = factory.Trait(deleted_at=factory.LazyFunction(timezone.now))
 
 
+def _hours_ago(hours: float):
+    return factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=hours))
+
+
+def _due_from_calendar(dossier) -> dt.datetime:
+    """The due date the receipt would give: the calendar's, for the dossier's channel."""
+    from procedures.workdays import WorkCalendar
+
+    procedure = dossier.procedure
+    days = (
+        procedure.effective_online_days
+        if dossier.channel == Channel.ONLINE
+        else procedure.processing_days
+    )
+    return WorkCalendar.from_db().due_at(dossier.received_at, days)
+
+
 class DossierFactory(factory.django.DjangoModelFactory):
+    """A dossier; ``DossierFactory(<state>=True)`` for every status of the workflow, with the
+    dates a real one would have: submitted before received (the due date from the calendar),
+    finished last. Override ``received_at`` and the due date follows."""
+
     class Meta:
         model = Dossier
 
@@ -59,6 +82,7 @@ class DossierFactory(factory.django.DjangoModelFactory):
     version = factory.LazyAttribute(lambda o: o.procedure.versions.order_by("-number").first())
     agency = factory.LazyAttribute(lambda o: o.procedure.agency)
     status = Status.DRAFT
+    channel = Channel.ONLINE
 
     class Params:
         submitted = factory.Trait(
@@ -66,15 +90,63 @@ class DossierFactory(factory.django.DjangoModelFactory):
             code=factory.Sequence(lambda n: f"000.00.00.H57-261123-{n:04d}"),
             submitted_at=factory.LazyFunction(timezone.now),
         )
+        # Intake refused it (form 03): never received, finished at once.
+        refused = factory.Trait(
+            submitted=True,
+            status=Status.REFUSED,
+            submitted_at=_hours_ago(2),
+            finished_at=factory.LazyFunction(timezone.now),
+        )
+        # Received (form 01): the clock runs from ``received_at`` to ``due_at``.
+        received = factory.Trait(
+            submitted=True,
+            status=Status.RECEIVED,
+            submitted_at=_hours_ago(2),
+            received_at=_hours_ago(1),
+            due_at=factory.LazyAttribute(_due_from_calendar),
+        )
+        processing = factory.Trait(received=True, status=Status.PROCESSING)
+        # Papers asked for after the receipt: the clock is paused since the request.
         supplement = factory.Trait(
+            received=True,
             status=Status.SUPPLEMENT,
-            code=factory.Sequence(lambda n: f"000.00.00.H57-261123-{n + 5000:04d}"),
-            submitted_at=factory.LazyFunction(timezone.now),
+            paused_since=factory.LazyFunction(timezone.now),
+            supplement_requests=1,
+        )
+        awaiting_payment = factory.Trait(
+            received=True,
+            status=Status.AWAITING_PAYMENT,
+            fee=factory.LazyAttribute(
+                lambda o: {"items": [], "gross": o.fee_net, "discount": 0, "net": o.fee_net}
+            ),
+            fee_net=50_000,
+        )
+        withdrawal = factory.Trait(
+            received=True,
+            status=Status.WITHDRAWAL,
+            withdrawal_reason="Nộp nhầm thủ tục",
+        )
+        # Approved: the result is in the applicant's store; not yet handed over.
+        processed = factory.Trait(
+            received=True,
+            status=Status.PROCESSED,
+            result=factory.SubFactory(
+                StoredDocumentFactory,
+                owner=factory.SelfAttribute("..applicant"),
+                kind=StoredKind.RESULT,
+                title="Kết quả",
+                filename="ket-qua.pdf",
+            ),
         )
         returned = factory.Trait(
+            processed=True,
             status=Status.RETURNED,
-            code=factory.Sequence(lambda n: f"000.00.00.H57-261123-{n + 8000:04d}"),
-            submitted_at=factory.LazyFunction(timezone.now),
+            finished_at=factory.LazyFunction(timezone.now),
+        )
+        stopped = factory.Trait(
+            withdrawal=True,
+            status=Status.STOPPED,
+            finished_at=factory.LazyFunction(timezone.now),
         )
 
 

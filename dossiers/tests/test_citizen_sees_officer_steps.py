@@ -31,7 +31,9 @@ def test_the_citizen_reads_every_item_asked_for(client):
 
 def test_a_step_without_items_shows_no_item_list(client):
     dossier = DossierFactory(submitted=True)
-    workflow.dossier_receive(dossier=dossier, actor=UserFactory(officer=True, agency=dossier.agency))
+    workflow.dossier_receive(
+        dossier=dossier, actor=UserFactory(officer=True, agency=dossier.agency)
+    )
     client.force_login(dossier.applicant)
 
     page = client.get(reverse("dossiers:detail", args=[dossier.pk])).content.decode()
