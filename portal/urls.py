@@ -9,6 +9,7 @@ from portal import views
 urlpatterns = [
     path("", include("procedures.urls")),
     path("", include("dossiers.urls")),
+    path("can-bo/", include("dossiers.officer_urls")),
     path("healthz", views.health, name="health"),
     path("bench/ok", views.bare_ok, name="bare-ok"),
     path("i18n/", include("django.conf.urls.i18n")),

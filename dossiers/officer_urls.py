@@ -1,0 +1,18 @@
+"""The officers' workspace pages, under /can-bo/ (paths in Vietnamese, like the citizen's)."""
+
+from django.urls import path
+
+from dossiers import officer_views as views
+
+app_name = "officer"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("ho-so/<uuid:dossier_id>/", views.dossier_page, name="dossier"),
+    path(
+        "ho-so/<uuid:dossier_id>/giay-to/<uuid:attachment_id>/",
+        views.attachment_file,
+        name="attachment",
+    ),
+    path("ho-so/<uuid:dossier_id>/ket-qua/", views.result_file, name="result"),
+    path("ho-so/<uuid:dossier_id>/buoc/<slug:slug>/", views.step, name="step"),
+]

@@ -1,0 +1,626 @@
+"""The officers' workspace pages: the queues, a dossier as officers see it, its papers shown
+inline, and one POST per workflow step.
+
+Every page is behind ``accounts.staff.staff_required`` (log in, be an officer or admin, have
+two-factor log-in). Reads are scoped by ``dossiers.selectors`` before anything is read: a dossier
+of an agency the officer does not serve is a plain 404. Steps go through the services of
+``dossiers.workflow``; a ``DomainError`` is shown on the dossier page (error summary, messages
+next to the fields, what was typed kept) with the status it names; a step that worked is
+followed by a redirect (POST-redirect-GET).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.db.models import Q, prefetch_related_objects
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.constants import Duty, Role
+from accounts.models import User
+from accounts.phone import format_phone
+from accounts.staff import staff_required
+from dossiers import selectors, workflow
+from dossiers.api.officer import due_state
+from dossiers.constants import Delivery
+from dossiers.models import Dossier, StoredDocument
+from dossiers.officer_forms import QUEUE_TITLES, QueueFilterForm, StepForm, step_form
+from dossiers.templatetags.dossier_pages import vn_datetime
+from dossiers.views import _display_value
+from portal.api import CappedCountPaginator
+from portal.errors import DomainError
+from procedures.constants import FILE_TYPES
+from procedures.models import Procedure
+
+PAGE_SIZE = 20
+# The queue's filters last used by the officer, as a query string (restored on /can-bo/).
+SESSION_KEY = "officer_queue_query"
+# Tabs in the order shown; "all" is every dossier of the officer's agencies.
+TABS = ["new", "in_progress", "waiting", "due_soon", "overdue", "finished", "all"]
+# Where each duty starts when no queue is chosen.
+DEFAULT_QUEUE = {Duty.INTAKE: "new", Duty.SPECIALIST: "in_progress", Duty.LEADER: "in_progress"}
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+# --- The queue ------------------------------------------------------------------------------
+
+
+def _queue_condition(name: str, now: dt.datetime, soon: dt.datetime) -> Q:
+    """The rows of a queue, as ``selectors.officer_queue`` picks them, for one COUNT each."""
+    if name == "all":
+        return Q()
+    condition = Q(status__in=selectors.QUEUES[name])
+    if name == "overdue":
+        condition &= Q(due_at__lt=now)
+    elif name == "due_soon":
+        condition &= Q(due_at__gte=now, due_at__lt=soon)
+    return condition
+
+
+def _capped_count(queryset, cap: int) -> int:
+    """How many rows, counting at most ``cap + 1`` of them: on a queue of millions an exact
+    COUNT would cost more than the page itself (as ``portal.api.CappedCountPaginator``)."""
+    return queryset.order_by()[: cap + 1].count()
+
+
+def _count_label(count: int, cap: int) -> str:
+    if count > cap:
+        return f"{number_format(cap, force_grouping=True)}+"
+    return number_format(count, force_grouping=True)
+
+
+def _served_procedures(user):
+    if user.is_portal_admin:
+        return Procedure.objects.all()
+    return Procedure.objects.filter(agency_id__in=workflow.served_agency_ids(user))
+
+
+def _with_query(query: str, **extra) -> str:
+    parts = [query] if query else []
+    parts += [f"{key}={value}" for key, value in extra.items()]
+    return "?" + "&".join(parts) if parts else "?"
+
+
+@staff_required
+@require_safe
+def queue(request):
+    """The officer's queues: tabs with counts, filters, a page of 20 rows.
+
+    The filters are remembered in the session: coming back to the bare address restores them
+    (``?clear=1`` forgets them). Each tab's count is one query that stops counting past
+    10,000 rows; reading a page is another: the same queries however many dossiers there are.
+    """
+    base_url = reverse("officer:queue")
+    if "clear" in request.GET:
+        request.session.pop(SESSION_KEY, None)
+        return redirect(base_url)
+    if not request.GET:
+        saved = request.session.get(SESSION_KEY)
+        if saved:
+            return redirect(f"{base_url}?{saved}")
+
+    user = request.user
+    form = QueueFilterForm(request.GET, procedures=_served_procedures(user))
+    context: dict = {"form": form, "tabs": [], "page": None, "rows": []}
+    if not form.is_valid():
+        request.session.pop(SESSION_KEY, None)  # a remembered filter gone stale: forget it
+        return render(request, "dossiers/officer/queue.html", context, status=400)
+
+    current = form.cleaned_data["queue"] or DEFAULT_QUEUE.get(user.duty, "new")
+    ordering = form.cleaned_data["ordering"]
+    filters = form.filters()
+    now = timezone.now()
+    soon = selectors.due_soon_limit(now)
+    filtered = selectors.officer_queue(user, queue="", ordering=ordering, now=now, **filters)
+    cap = CappedCountPaginator.cap
+    counts = {
+        name: _capped_count(filtered.filter(_queue_condition(name, now, soon)), cap)
+        for name in TABS
+    }
+
+    others = form.query_string(queue=False)
+    context["tabs"] = [
+        {
+            "name": name,
+            "title": QUEUE_TITLES[name],
+            "count": _count_label(counts[name], cap),
+            "capped": counts[name] > cap,
+            "url": _with_query(others, queue=name),
+            "current": name == current,
+        }
+        for name in TABS
+    ]
+    context["current"] = next(tab for tab in context["tabs"] if tab["current"])
+    context["query"] = form.query_string()
+    context["filtered"] = bool(form.query_items(queue=False))
+
+    rows = selectors.officer_queue(
+        user, queue="" if current == "all" else current, ordering=ordering, now=now, **filters
+    )
+    paginator = CappedCountPaginator(rows, PAGE_SIZE)
+    paginator.count = min(counts[current], cap)  # counted above: no second COUNT
+    context["cap"] = number_format(cap, force_grouping=True)
+    try:
+        page = paginator.page(request.GET.get("page", 1))
+    except PageNotAnInteger:
+        context["page_error"] = _("The page number must be a whole number.")
+    except EmptyPage:
+        context["page_error"] = _("That page does not exist; there are %(n)d pages.") % {
+            "n": paginator.num_pages
+        }
+    else:
+        context["page"] = page
+        context["rows"] = [
+            {"dossier": dossier, "due_state": due_state(dossier, now, soon)}
+            for dossier in page.object_list
+        ]
+    _remember(request, form)
+    status = 400 if "page_error" in context else 200
+    return render(request, "dossiers/officer/queue.html", context, status=status)
+
+
+def _remember(request, form: QueueFilterForm) -> None:
+    """Keep the officer's filters (not the page) for his next visit to the bare address."""
+    query = form.query_string()
+    if request.session.get(SESSION_KEY) == (query or None):
+        return
+    if query:
+        request.session[SESSION_KEY] = query
+    else:
+        request.session.pop(SESSION_KEY, None)
+
+
+# --- A dossier --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepInfo:
+    """How a workflow step shows on the dossier page."""
+
+    slug: str  # in the step's address
+    title: str
+    help: str
+    button: str
+    danger: bool = False
+
+
+STEPS: dict[str, StepInfo] = {
+    "receive": StepInfo(
+        "tiep-nhan",
+        gettext_lazy("Receive the dossier"),
+        gettext_lazy(
+            "The dossier is complete and the agency is competent: the processing time starts "
+            "now and the due date is set from the working-day calendar."
+        ),
+        gettext_lazy("Receive"),
+    ),
+    "request_supplement": StepInfo(
+        "yeu-cau-bo-sung",
+        gettext_lazy("Ask for more papers"),
+        gettext_lazy(
+            "The dossier is incomplete or wrong. While the citizen adds the papers, the "
+            "processing time is paused."
+        ),
+        gettext_lazy("Send the request"),
+    ),
+    "refuse": StepInfo(
+        "tu-choi",
+        gettext_lazy("Refuse the dossier"),
+        gettext_lazy("For a dossier outside the agency's competence or that cannot be accepted."),
+        gettext_lazy("Refuse the dossier"),
+        danger=True,
+    ),
+    "start": StepInfo(
+        "xu-ly",
+        gettext_lazy("Start processing"),
+        gettext_lazy("A specialist who starts an unassigned dossier takes it."),
+        gettext_lazy("Start processing"),
+    ),
+    "assign": StepInfo(
+        "phan-cong",
+        gettext_lazy("Assign to an officer"),
+        "",
+        gettext_lazy("Assign"),
+    ),
+    "transfer": StepInfo(
+        "chuyen-lien-thong",
+        gettext_lazy("Transfer to another agency"),
+        gettext_lazy("Inter-agency processing: the dossier leaves your agency's queues."),
+        gettext_lazy("Transfer"),
+    ),
+    "request_payment": StepInfo(
+        "yeu-cau-nop-phi",
+        gettext_lazy("Ask for the fee"),
+        gettext_lazy("The citizen is asked to pay the fee fixed at submission."),
+        gettext_lazy("Ask for the fee"),
+    ),
+    "apologize": StepInfo(
+        "xin-loi-hen-lai",
+        gettext_lazy("Apologise and set a new due date"),
+        gettext_lazy(
+            "When the dossier will be late: at least one working day before the due date."
+        ),
+        gettext_lazy("Send the apology"),
+    ),
+    "approve": StepInfo(
+        "phe-duyet",
+        gettext_lazy("Approve with the result"),
+        "",
+        gettext_lazy("Approve"),
+    ),
+    "return": StepInfo(
+        "tra-ket-qua",
+        gettext_lazy("Hand over the result"),
+        "",
+        gettext_lazy("Record the hand-over"),
+    ),
+    "stop": StepInfo(
+        "dung-xu-ly",
+        gettext_lazy("Stop processing"),
+        gettext_lazy("The citizen asked to withdraw the dossier."),
+        gettext_lazy("Stop processing"),
+        danger=True,
+    ),
+}
+ACTION_BY_SLUG = {info.slug: action for action, info in STEPS.items()}
+SERVICES = {
+    "receive": workflow.dossier_receive,
+    "request_supplement": workflow.dossier_request_supplement,
+    "refuse": workflow.dossier_refuse,
+    "start": workflow.dossier_start,
+    "assign": workflow.dossier_assign,
+    "transfer": workflow.dossier_transfer,
+    "request_payment": workflow.dossier_request_payment,
+    "apologize": workflow.dossier_apologize,
+    "approve": workflow.dossier_approve,
+    "return": workflow.dossier_return,
+    "stop": workflow.dossier_stop,
+}
+# What each recorded step was, in the history (citizen steps included).
+EVENT_LABELS = {
+    "create": gettext_lazy("Draft started"),
+    "file_for_citizen": gettext_lazy("Filed at the counter for the citizen"),
+    "submit": gettext_lazy("Submitted"),
+    "withdraw": gettext_lazy("Withdrawal requested"),
+    "supplement": gettext_lazy("Papers added by the citizen"),
+    "receive": gettext_lazy("Received"),
+    "request_supplement": gettext_lazy("More papers requested"),
+    "refuse": gettext_lazy("Refused"),
+    "start": gettext_lazy("Processing started"),
+    "assign": gettext_lazy("Assigned"),
+    "transfer": gettext_lazy("Transferred"),
+    "request_payment": gettext_lazy("Fee requested"),
+    "apologize": gettext_lazy("Apology and new due date"),
+    "approve": gettext_lazy("Approved"),
+    "return": gettext_lazy("Result handed over"),
+    "stop": gettext_lazy("Processing stopped"),
+}
+
+
+def _staff_dossier(request, dossier_id) -> Dossier:
+    dossier = selectors.staff_dossier(request.user, dossier_id)
+    if dossier is None:
+        raise Http404(_("No such dossier in your agencies."))
+    return dossier
+
+
+def _assignable(dossier: Dossier):
+    """The active specialists and leaders of the dossier's agency (the service's own rule)."""
+    return User.objects.filter(
+        role=Role.OFFICER,
+        agency_id=dossier.agency_id,
+        duty__in=[Duty.SPECIALIST, Duty.LEADER],
+        is_active=True,
+    ).order_by("full_name", "pk")
+
+
+def _person_label(value: str) -> str:
+    """Who took a step: an officer's duty, else the role."""
+    if value in Duty.values:
+        return str(Duty(value).label)
+    if value in Role.values:
+        return str(Role(value).label)
+    return _("Automatic") if value == "system" else value
+
+
+def _local(iso: str | None) -> str:
+    if not iso:
+        return ""
+    try:
+        return vn_datetime(dt.datetime.fromisoformat(iso))
+    except (TypeError, ValueError):
+        return str(iso)
+
+
+def _event_details(event) -> list[str]:
+    """What a step decided, in words (from ``event.data``)."""
+    data = event.data if isinstance(event.data, dict) else {}
+    action = event.action
+    if action == "receive" and data.get("due_at"):
+        return [_("Due: %(due)s") % {"due": _local(data["due_at"])}]
+    if action == "assign" and data.get("officer_name"):
+        return [_("To: %(officer)s") % {"officer": data["officer_name"]}]
+    if action == "transfer" and data.get("to"):
+        return [
+            _("From %(from)s to %(to)s")
+            % {"from": data.get("from", ""), "to": data.get("to_name") or data["to"]}
+        ]
+    if action == "apologize" and data.get("due_at"):
+        return [
+            _("Due date moved from %(old)s to %(new)s")
+            % {"old": _local(data.get("previous_due_at")), "new": _local(data["due_at"])}
+        ]
+    if action == "return" and data.get("method") in Delivery.values:
+        return [str(Delivery(data["method"]).label)]
+    if action == "request_supplement" and data.get("request", 0) > 1:
+        return [_("Request number %(n)d: counts as late.") % {"n": data["request"]}]
+    return []
+
+
+def _history(dossier: Dossier) -> list[dict]:
+    events = list(dossier.events.all())
+    prefetch_related_objects(events, "actor")  # one query for every actor
+    return [
+        {
+            "event": event,
+            "label": EVENT_LABELS.get(event.action, event.action),
+            "who": event.actor.display_name if event.actor else "",
+            "role": _person_label(event.actor_role),
+            "items": (event.data or {}).get("items") if isinstance(event.data, dict) else None,
+            "details": _event_details(event),
+        }
+        for event in events
+    ]
+
+
+def _form_rows(dossier: Dossier) -> list[dict]:
+    specs = dossier.version.snapshot.get("form_fields", []) if dossier.version_id else []
+    known = {spec["key"] for spec in specs}
+    rows = [
+        {"label": spec["label"], "value": _display_value(spec, dossier.form_data.get(spec["key"]))}
+        for spec in specs
+    ]
+    # Values whose field is not in the snapshot (should not happen) are still shown.
+    rows += [
+        {"label": key, "value": str(value)}
+        for key, value in (dossier.form_data or {}).items()
+        if key not in known and value not in (None, "")
+    ]
+    return rows
+
+
+@dataclass
+class Failed:
+    """A step that was refused: its bound form, the service's error, and whether the officer
+    should now act on the status shown."""
+
+    action: str
+    form: StepForm
+    error: DomainError | None = None
+
+
+def _typed(form: StepForm) -> list[dict]:
+    """What the officer typed in a form that can no longer be shown, to copy it."""
+    kept = []
+    for name, field in form.fields.items():
+        if name == "expected_status":
+            continue
+        value = form.data.get(form.add_prefix(name), "")
+        if isinstance(value, str) and value.strip():
+            kept.append({"label": field.label, "value": value})
+    return kept
+
+
+def _error_summary(failed: Failed | None, *, shown: bool) -> list[dict]:
+    """The lines of the error summary: the service's message, then each field's message with a
+    link to the field (when the form is on the page)."""
+    if failed is None:
+        return []
+    form = failed.form
+    lines, field_texts = [], set()
+    for name in form.fields:
+        bound = form[name]
+        for text in form.errors.get(name, []):
+            field_texts.add(text)
+            if bound.is_hidden:
+                lines.append({"text": text, "href": ""})
+                continue
+            label = str(bound.label)
+            lines.append(
+                {
+                    "text": text if label in text else f"{label}: {text}",
+                    "href": f"#{bound.auto_id}" if shown else "",
+                }
+            )
+    lines += [{"text": text, "href": ""} for text in form.non_field_errors()]
+    if failed.error is not None and failed.error.message not in field_texts:
+        lines.insert(0, {"text": failed.error.message, "href": ""})
+    return lines
+
+
+def _render_dossier(request, dossier: Dossier, *, failed: Failed | None = None, status=200):
+    user = request.user
+    now = timezone.now()
+    soon = selectors.due_soon_limit(now)
+    actions = [
+        action
+        for action in workflow.allowed_now(user, dossier)
+        # A dossier without a fee has nothing to ask for: the service would refuse it.
+        if not (action == "request_payment" and not dossier.fee_net)
+    ]
+    officers = list(_assignable(dossier)) if "assign" in actions else []
+    steps = []
+    for action in actions:
+        if failed is not None and failed.action == action:
+            form = failed.form
+        else:
+            form = step_form(action, dossier=dossier, officers=officers)
+        steps.append({"action": action, "info": STEPS[action], "form": form})
+    attachments = list(dossier.attachments.all())
+    applicant = dossier.applicant
+    context = {
+        "dossier": dossier,
+        "applicant": applicant,
+        "applicant_phone": format_phone(applicant.phone) if applicant.phone else "",
+        "form_rows": _form_rows(dossier),
+        "current_papers": [a for a in attachments if a.superseded_at is None],
+        "old_papers": [a for a in attachments if a.superseded_at is not None],
+        "history": _history(dossier),
+        "issued": list(dossier.documents.all()),  # prefetched by ``staff_dossier``
+        "due_state": due_state(dossier, now, soon),
+        "steps": steps,
+        "failed": failed,
+        "failed_step": STEPS[failed.action] if failed else None,
+        "error_lines": _error_summary(
+            failed, shown=failed is not None and failed.action in actions
+        ),
+        "typed": _typed(failed.form) if failed and failed.action not in actions else [],
+    }
+    return render(request, "dossiers/officer/dossier.html", context, status=status)
+
+
+@staff_required
+@require_safe
+def dossier_page(request, dossier_id):
+    return _render_dossier(request, _staff_dossier(request, dossier_id))
+
+
+def _success_message(action: str, dossier: Dossier) -> str:
+    if action == "receive":
+        return _("The dossier is received. The result is due on %(due)s.") % {
+            "due": vn_datetime(dossier.due_at)
+        }
+    if action == "apologize":
+        return _("The apology is recorded. The new due date is %(due)s.") % {
+            "due": vn_datetime(dossier.due_at)
+        }
+    if action == "assign":
+        name = dossier.assigned_to.display_name if dossier.assigned_to else ""
+        return _("The dossier is assigned to %(officer)s.") % {"officer": name}
+    if action == "transfer":
+        return _("The dossier is transferred to %(agency)s.") % {
+            "agency": dossier.agency.display_name
+        }
+    return {
+        "request_supplement": _("The request for more papers is recorded."),
+        "refuse": _("The dossier is refused."),
+        "start": _("Processing has started."),
+        "request_payment": _("The citizen is asked to pay the fee."),
+        "approve": _("The dossier is approved with its result."),
+        "return": _("The hand-over of the result is recorded."),
+        "stop": _("Processing is stopped."),
+    }[action]
+
+
+def _attach_errors(form: StepForm, error: DomainError) -> None:
+    """The service's per-field messages next to the fields of the same names."""
+    for key, texts in error.fields.items():
+        if key == "expected_status" or key not in form.fields:
+            continue  # e.g. ``status``: the message above says it
+        for text in texts:
+            form.add_error(key, text)
+
+
+@staff_required
+@require_POST
+def step(request, dossier_id, slug: str):
+    """Take one workflow step from the dossier page."""
+    action = ACTION_BY_SLUG.get(slug)
+    if action is None:
+        raise Http404(_("No such step."))
+    dossier = _staff_dossier(request, dossier_id)
+    data = request.POST.copy()  # mutable: a refused step may be shown against a new status
+    officers = list(_assignable(dossier)) if action == "assign" else []
+    form = step_form(action, dossier=dossier, data=data, files=request.FILES, officers=officers)
+    if not form.is_valid():
+        return _render_dossier(request, dossier, failed=Failed(action, form), status=400)
+    try:
+        saved = SERVICES[action](
+            dossier=dossier,
+            actor=request.user,
+            ip=_ip(request),
+            expected_status=form.cleaned_data["expected_status"],
+            **form.arguments(),
+        )
+    except DomainError as error:
+        if error.status == 404:
+            raise Http404(error.message) from None
+        _attach_errors(form, error)
+        fresh = selectors.staff_dossier(request.user, dossier.pk)
+        if fresh is None:  # moved away meanwhile
+            messages.error(request, error.message)
+            return redirect("officer:queue")
+        if error.code == "conflict":
+            # The page now shows the current status; what was typed is kept, and acting
+            # again is a decision taken on what is shown.
+            data[form.add_prefix("expected_status")] = str(fresh.status)
+        return _render_dossier(
+            request, fresh, failed=Failed(action, form, error), status=error.status
+        )
+    messages.success(request, _success_message(action, saved))
+    if not workflow.serves(request.user, saved):  # transferred out of the officer's agencies
+        return redirect("officer:queue")
+    return redirect("officer:dossier", dossier_id=saved.pk)
+
+
+# --- Papers, viewed inline --------------------------------------------------------------------
+
+INLINE_TYPES = set(FILE_TYPES.values())
+
+
+def _inline_response(stored: StoredDocument) -> FileResponse:
+    """The file shown in the browser (PDF and images, recognised by content at upload), or
+    downloaded for any other type. Never cached, never sniffed into another type."""
+    try:
+        handle = stored.file.open("rb")
+    except OSError:
+        raise Http404(_("The file of this paper is missing.")) from None
+    inline = stored.content_type in INLINE_TYPES
+    response = FileResponse(
+        handle,
+        as_attachment=not inline,
+        filename=stored.filename,
+        content_type=stored.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    if stored.content_type != "application/pdf":
+        # Not for PDFs: Chrome's and Safari's PDF viewers show a blank page in a sandboxed
+        # document, and ``default-src 'none'`` breaks the viewer's own styles. A PDF's type is
+        # checked by content at upload and ``nosniff`` keeps it a PDF.
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+        )
+    return response
+
+
+@staff_required
+@require_safe
+def attachment_file(request, dossier_id, attachment_id):
+    dossier = _staff_dossier(request, dossier_id)
+    attachment = next((a for a in dossier.attachments.all() if a.pk == attachment_id), None)
+    if attachment is None:
+        raise Http404(_("No such paper in this dossier."))
+    return _inline_response(attachment.stored)
+
+
+@staff_required
+@require_safe
+def result_file(request, dossier_id):
+    dossier = _staff_dossier(request, dossier_id)
+    if dossier.result is None:
+        raise Http404(_("This dossier has no result yet."))
+    return _inline_response(dossier.result)
