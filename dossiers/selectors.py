@@ -21,7 +21,9 @@ def citizen_dossiers(user) -> QuerySet[Dossier]:
 def _history_prefetches() -> list[Prefetch]:
     return [
         Prefetch("documents", queryset=IssuedDocument.objects.order_by("created_at")),
-        Prefetch("events", queryset=DossierEvent.objects.order_by("at", "id")),
+        Prefetch(
+            "events", queryset=DossierEvent.objects.select_related("actor").order_by("at", "id")
+        ),
         Prefetch(
             "attachments",
             queryset=Attachment.objects.select_related("stored").order_by("created_at"),

@@ -129,6 +129,7 @@ def allowed_now(user, dossier: Dossier) -> list[str]:
         if dossier.status in transition.sources
         and may(user, dossier, action)
         and not (action == "apologize" and dossier.apologized_at is not None)
+        and not (action == "request_payment" and not dossier.fee_net)
     ]
 
 

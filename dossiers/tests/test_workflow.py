@@ -1115,3 +1115,15 @@ def test_a_refused_step_issues_nothing(procedure, staff, django_capture_on_commi
 
     assert callbacks == []
     assert not IssuedDocument.objects.exists()
+
+
+@pytest.mark.django_db
+def test_asking_for_the_fee_is_offered_only_when_there_is_a_fee():
+    free = DossierFactory(received=True, fee_net=0)
+    paying = DossierFactory(received=True, fee_net=12_000)
+    leader = UserFactory(leader=True, agency=free.agency)
+    paying.agency = free.agency
+    paying.save(update_fields=["agency"])
+
+    assert "request_payment" not in workflow.allowed_now(leader, free)
+    assert "request_payment" in workflow.allowed_now(leader, paying)
