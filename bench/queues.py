@@ -73,7 +73,9 @@ def admin_sql(statement: str) -> None:
 
 
 def manage(*args: str) -> None:
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env(), check=True)
+    # Built with development settings: generate_dossiers refuses to run in production.
+    build_env = {k: v for k, v in env().items() if k != "PORTAL_ENV"}
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=build_env, check=True)
 
 
 def build(count: int) -> None:

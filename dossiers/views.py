@@ -747,6 +747,7 @@ def dossier_detail(request, dossier_id):
         "next": next_step(dossier),
         "just_submitted": request.GET.get("submitted") == "1" and dossier.code,
         "supplement_request": _supplement_request(dossier),
+        "issued_documents": list(dossier.documents.all()),
         "can_edit": can_submit_dossier(user, dossier),
         "can_delete": can_delete_dossier(user, dossier),
         "can_withdraw": can_withdraw_dossier(user, dossier),

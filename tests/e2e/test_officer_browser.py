@@ -1,0 +1,126 @@
+"""Both sides of the counter in Chromium: an officer with two-factor log-in receives the
+dossier a citizen filed, asks for a paper, the citizen adds it, the officer processes and
+approves, and the citizen sees each step. Screenshots at 360 px and 1280 px go to
+artifacts/screenshots/."""
+
+import re
+
+import pytest
+
+from accounts.tests.factories import PASSWORD, TOTP_SECRET, UserFactory
+from dossiers.constants import Status
+from dossiers.models import Dossier
+from dossiers.tests.factories import PDF_BYTES, DossierFactory, published_procedure
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _code_now() -> str:
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    return format_hotp_value(hotp_value(TOTP_SECRET, next(yield_hotp_counters_from_time())))
+
+
+def _log_in(page, base: str, email: str, *, totp: bool) -> None:
+    page.goto(base + "/accounts/login/")
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form[action$='/accounts/login/'] button[type=submit]").click()
+    if totp:
+        page.locator("input[name=code]").fill(_code_now())
+        page.locator("#mfa-sign-in").click()
+
+
+def _step(page, slug: str):
+    return page.locator(f"form[action*='/buoc/{slug}/']")
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_officer_receives_asks_approves_and_citizen_follows(
+    live_server, browser, screenshot, settings, tmp_path, width
+):
+    from playwright.sync_api import expect
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    from procedures.services import procedure_publish
+    from procedures.tests.factories import RequiredDocumentFactory
+
+    procedure = published_procedure(name="Đăng ký khai sinh")
+    RequiredDocumentFactory(procedure=procedure, name="Giấy chứng sinh", accepted_types="pdf")
+    procedure_publish(procedure=procedure)
+    dossier = DossierFactory(procedure=procedure, submitted=True)
+    citizen = dossier.applicant
+    agency = dossier.agency
+    intake = UserFactory(officer=True, agency=agency, totp=True, full_name="Trần Văn Tiếp")
+    leader = UserFactory(leader=True, agency=agency, totp=True, full_name="Lê Văn Duyệt")
+    from allauth.account.models import EmailAddress
+
+    for person in (citizen, intake, leader):  # accounts with confirmed addresses
+        EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
+    base = live_server.url
+    result = tmp_path / "ket-qua.pdf"
+    result.write_bytes(PDF_BYTES)
+    paper = tmp_path / "giay-chung-sinh.pdf"
+    paper.write_bytes(PDF_BYTES)
+
+    def new_page():
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
+        return context.new_page()
+
+    officer = new_page()
+    _log_in(officer, base, intake.email, totp=True)
+    officer.goto(base + "/can-bo/")
+    expect(officer.get_by_role("heading", level=1)).to_be_visible()
+    screenshot(officer, f"officer-1-queue-{width}")
+    officer.get_by_role("link", name=dossier.code).first.click()
+    screenshot(officer, f"officer-2-dossier-{width}")
+
+    _step(officer, "tiep-nhan").locator("button[type=submit]").click()
+    expect(officer.locator("[role=status], .messages, .message").first).to_be_visible()
+    screenshot(officer, f"officer-2b-received-{width}")
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RECEIVED and dossier.due_at is not None
+
+    form = _step(officer, "yeu-cau-bo-sung")
+    form.locator("textarea[name$=items]").fill("Bản sao giấy chứng sinh rõ nét")
+    form.locator("button[type=submit]").click()
+    screenshot(officer, f"officer-3-supplement-asked-{width}")
+    dossier.refresh_from_db()
+    assert dossier.status == Status.SUPPLEMENT
+
+    # The citizen reads what is asked and adds the paper from the dossier page.
+    person = new_page()
+    _log_in(person, base, citizen.email, totp=False)
+    person.goto(base + f"/ho-so/{dossier.pk}/")
+    expect(person.get_by_text("Bản sao giấy chứng sinh rõ nét").first).to_be_visible()
+    screenshot(person, f"officer-4-citizen-sees-request-{width}")
+    person.goto(base + f"/ho-so/{dossier.pk}/bo-sung/")
+    person.locator("form.upload-form input[name=file]").first.set_input_files(str(paper))
+    person.locator("form.upload-form button[type=submit]").first.click()
+    person.locator("form.form-actions button[type=submit]").click()
+    dossier.refresh_from_db()
+    assert dossier.status == Status.RECEIVED
+
+    # The leader processes and approves with the result.
+    boss = new_page()
+    _log_in(boss, base, leader.email, totp=True)
+    boss.goto(base + f"/can-bo/ho-so/{dossier.pk}/")
+    _step(boss, "xu-ly").locator("button[type=submit]").click()
+    approve = _step(boss, "phe-duyet")
+    approve.locator("input[type=file]").set_input_files(str(result))
+    approve.locator("button[type=submit]").click()
+    screenshot(boss, f"officer-5-approved-{width}")
+    dossier.refresh_from_db()
+    assert dossier.status == Status.PROCESSED and dossier.result_id
+
+    person.goto(base + f"/ho-so/{dossier.pk}/")
+    timeline = person.locator(".timeline")
+    for words in ("Đã tiếp nhận", "Cần bổ sung giấy tờ", "Đã có kết quả"):
+        expect(timeline).to_contain_text(re.compile(words))
+    expect(person.locator(f"a[href*='/kho-giay-to/{dossier.result_id}/']")).to_be_visible()
+    screenshot(person, f"officer-6-citizen-sees-result-{width}")
+    assert Dossier.objects.get(pk=dossier.pk).documents.filter(kind="01").exists()
