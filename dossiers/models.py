@@ -123,6 +123,28 @@ class Dossier(models.Model):
             models.Index(
                 fields=["agency", "assigned_to", "status", "due_at"], name="dossier_agency_assignee"
             ),
+            # A queue's first page read in the order it is shown, stopping after a page, for the
+            # queues that span several statuses (a sort of 100,000s of rows otherwise; see
+            # docs/performance.md). Descending orders are backward scans (nulls first).
+            models.Index(
+                fields=["agency", "due_at", "submitted_at", "id"], name="dossier_agency_due_order"
+            ),
+            models.Index(
+                fields=["agency", "received_at", "submitted_at", "id"],
+                name="dossier_agency_recv_order",
+            ),
+            models.Index(fields=["agency", "submitted_at", "id"], name="dossier_agency_sub_order"),
+            # The province one-stop centre's queues span every agency of the province.
+            models.Index(fields=["due_at", "submitted_at", "id"], name="dossier_due_order"),
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(status=Status.SUBMITTED),
+                name="dossier_new_order",
+            ),
+            # Search by the start of a dossier code (LIKE 'prefix%' on PostgreSQL).
+            models.Index(
+                fields=["code"], name="dossier_code_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
@@ -123,6 +125,10 @@ ORDERINGS = {
 }
 
 
+# The start of a dossier code: three digits and a dot ("000.21…"), the way codes begin.
+CODE_LIKE = re.compile(r"^\d{3}\.")
+
+
 def staff_dossiers(user) -> QuerySet[Dossier]:
     """Every non-draft dossier of the agencies ``user`` serves (all for an admin), with what a
     queue row shows joined in. Scoped before anything is read."""
@@ -158,7 +164,7 @@ def officer_queue(
     now=None,
 ) -> QuerySet[Dossier]:
     """A queue of the workspace, filtered and sorted. Filters are already validated."""
-    from django.db.models import F, Q
+    from django.db.models import F
     from django.utils import timezone
 
     now = now or timezone.now()
@@ -185,13 +191,19 @@ def officer_queue(
     if search:
         if search.isdigit() and len(search) == 12:  # a CCCD number
             queryset = queryset.filter(applicant__id_number=search)
+        elif CODE_LIKE.match(search):
+            # Codes are upper case ("000.21.30.H57-…"): a case-sensitive prefix uses the index.
+            queryset = queryset.filter(code__startswith=search.upper())
         else:
-            queryset = queryset.filter(
-                Q(code__istartswith=search) | Q(applicant__full_name__icontains=search)
-            )
+            queryset = queryset.filter(applicant__full_name__icontains=search)
+    if queue == "new" and ordering == "due_at":
+        # New dossiers have no due date yet: this is the same order, and it can use an index.
+        ordering = "submitted_at"
     fields = ORDERINGS[ordering]
+    # Ascending puts dossiers without the date last, descending first: the exact reverse, so
+    # one index serves both directions (a backward scan).
     order = [
-        F(name.lstrip("-")).desc(nulls_last=True)
+        F(name.lstrip("-")).desc(nulls_first=True)
         if name.startswith("-")
         else F(name).asc(nulls_last=True)
         for name in fields

@@ -808,16 +808,16 @@ def test_ordering(procedure, intake):
         due_at=now + dt.timedelta(days=2),
         received_at=now - dt.timedelta(days=2),
     )
-    new = make(procedure, S.SUBMITTED)  # no dates yet: always last
+    new = make(procedure, S.SUBMITTED)  # no dates yet: last going up, first going down
 
     def order(**params):
         return codes(api(intake).get(QUEUE, params))
 
     assert order() == [early.code, middle.code, late.code, new.code]
     assert order(ordering="due_at") == order()
-    assert order(ordering="-due_at") == [late.code, middle.code, early.code, new.code]
+    assert order(ordering="-due_at") == [new.code, late.code, middle.code, early.code]
     assert order(ordering="received_at") == [late.code, middle.code, early.code, new.code]
-    assert order(ordering="-received_at") == [early.code, middle.code, late.code, new.code]
+    assert order(ordering="-received_at") == [new.code, early.code, middle.code, late.code]
 
 
 @pytest.mark.parametrize(

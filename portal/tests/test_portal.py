@@ -114,3 +114,21 @@ def test_capped_count_paginator_stops_counting_at_the_cap(monkeypatch):
     assert [u.pk for u in paginator.page(2).object_list] == list(
         User.objects.order_by("pk").values_list("pk", flat=True)[2:4]
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_count_over_its_time_budget_is_reported_as_more_than_the_cap(monkeypatch):
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+    from portal.api import CappedCountPaginator
+
+    UserFactory()
+    monkeypatch.setattr(CappedCountPaginator, "budget_ms", 1)
+    # 50 ms of sleep inside the counted query, against a budget of 1 ms.
+    slow = User.objects.extra(where=["(SELECT 1 FROM pg_sleep(0.05)) = 1"])
+
+    paginator = CappedCountPaginator(slow.order_by("pk"), 20)
+
+    assert paginator.count == CappedCountPaginator.cap + 1
+    assert User.objects.count() == 1  # the connection is still usable after the cancel
