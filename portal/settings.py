@@ -261,6 +261,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set used in several places.
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStatusEnum": "dossiers.constants.Status",
+        "ChannelEnum": "procedures.constants.Channel",
+        "CounterChannelEnum": "dossiers.api.intake.COUNTER_CHANNELS",
+    },
 }
 
 # --- Security (production) -------------------------------------------------------------------

@@ -18,6 +18,9 @@ from portal.errors import DomainError
 from procedures.constants import Channel
 from procedures.models import Procedure
 
+# The channels of counter intake: in person (1) or by post (3).
+COUNTER_CHANNELS = [(Channel.COUNTER, "counter"), (Channel.POSTAL, "postal")]
+
 
 class ApplicantSerializer(serializers.Serializer):
     full_name = serializers.CharField(max_length=150)
@@ -30,7 +33,7 @@ class CounterIntakeSerializer(serializers.Serializer):
     procedure = serializers.CharField(max_length=30, help_text="Procedure code.")
     form_data = FormDataField(required=False, default=dict)
     channel = serializers.ChoiceField(
-        choices=[(Channel.COUNTER, "counter"), (Channel.POSTAL, "postal")],
+        choices=COUNTER_CHANNELS,
         default=Channel.COUNTER,
         help_text="1 at the counter, 3 by post.",
     )

@@ -361,6 +361,7 @@ class OfficerStepView(APIView):
 
     @extend_schema(
         summary="Take a workflow step",
+        operation_id="v1_dossiers_step",
         description=(
             "`receive` (1→2, sets `due_at`), `request-supplement` `{items, note}` (1|2|4→5), "
             "`refuse` `{reason}` (1→3), `start` (2|6→4), `assign` `{officer}`, `transfer` "
