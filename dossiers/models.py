@@ -276,3 +276,27 @@ class IssuedDocument(models.Model):
     @property
     def code(self) -> str:
         return f"{self.dossier.code}-M{self.kind}-{self.number}"
+
+
+class DossierMessage(models.Model):
+    """A message on a dossier: between the citizen and the agency, or an officers' internal
+    note (``internal``), which the citizen never sees. Append-only."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    internal = models.BooleanField(default=False)
+    body = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dossier message")
+        verbose_name_plural = _("dossier messages")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["dossier", "internal", "created_at"], name="message_thread")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier}: {self.body[:40]}"

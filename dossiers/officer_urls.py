@@ -15,4 +15,5 @@ urlpatterns = [
     ),
     path("ho-so/<uuid:dossier_id>/ket-qua/", views.result_file, name="result"),
     path("ho-so/<uuid:dossier_id>/buoc/<slug:slug>/", views.step, name="step"),
+    path("ho-so/<uuid:dossier_id>/trao-doi/", views.message, name="message"),
 ]

@@ -30,7 +30,7 @@ from accounts.constants import Duty, Role
 from accounts.models import User
 from accounts.phone import format_phone
 from accounts.staff import staff_required
-from dossiers import selectors, workflow
+from dossiers import selectors, services, workflow
 from dossiers.api.officer import due_state
 from dossiers.constants import Delivery
 from dossiers.models import Dossier, StoredDocument
@@ -451,7 +451,16 @@ def _error_summary(failed: Failed | None, *, shown: bool) -> list[dict]:
     return lines
 
 
-def _render_dossier(request, dossier: Dossier, *, failed: Failed | None = None, status=200):
+def _render_dossier(
+    request,
+    dossier: Dossier,
+    *,
+    failed: Failed | None = None,
+    status=200,
+    typed_message: dict | None = None,
+):
+    """The officer's dossier page; ``typed_message`` keeps a refused message or note
+    (``{"internal": bool, "body": str, "error": str}``)."""
     user = request.user
     now = timezone.now()
     soon = selectors.due_soon_limit(now)
@@ -489,7 +498,42 @@ def _render_dossier(request, dossier: Dossier, *, failed: Failed | None = None, 
         ),
         "typed": _typed(failed.form) if failed and failed.action not in actions else [],
     }
+    messages_on_file = list(dossier.messages.select_related("author").order_by("created_at"))
+    typed_message = typed_message or {}
+    for internal, prefix in ((False, "thread"), (True, "notes")):
+        mine = typed_message.get("internal") is internal
+        context[prefix] = [m for m in messages_on_file if m.internal is internal]
+        context[f"{prefix}_typed"] = typed_message.get("body", "") if mine else ""
+        context[f"{prefix}_error"] = typed_message.get("error", "") if mine else ""
     return render(request, "dossiers/officer/dossier.html", context, status=status)
+
+
+@staff_required
+@require_POST
+def message(request, dossier_id):
+    """A message to the applicant, or an internal note (``internal=1``) the applicant never
+    sees."""
+    dossier = _staff_dossier(request, dossier_id)
+    internal = request.POST.get("internal") == "1"
+    body = request.POST.get("body", "")
+    try:
+        services.dossier_message_post(
+            dossier=dossier, author=request.user, body=body, internal=internal
+        )
+    except DomainError as error:
+        if error.status == 404:
+            raise Http404(error.message) from None
+        text = ((error.fields or {}).get("body") or [error.message])[0]
+        typed = {"internal": internal, "body": body, "error": text}
+        return _render_dossier(request, dossier, status=400, typed_message=typed)
+    messages.success(
+        request,
+        _("The internal note is saved.")
+        if internal
+        else _("The message is sent to the applicant."),
+    )
+    anchor = "#notes-section" if internal else "#thread-section"
+    return redirect(reverse("officer:dossier", args=[dossier.pk]) + anchor)
 
 
 @staff_required

@@ -101,3 +101,22 @@ def can_return_result(user, dossier: Dossier) -> bool:
 
 def can_stop_dossier(user, dossier: Dossier) -> bool:
     return _officer_can(user, dossier, "stop")
+
+
+# --- messages ---------------------------------------------------------------------------------
+
+
+def can_write_message(user, dossier: Dossier) -> bool:
+    """The applicant and the staff serving the dossier talk on a submitted dossier."""
+    if dossier.status == Status.DRAFT:
+        return False
+    return _owner(user, dossier) or workflow.serves(user, dossier)
+
+
+def can_write_internal_note(user, dossier: Dossier) -> bool:
+    """Internal notes are the staff's only: the applicant never reads or writes them."""
+    return workflow.serves(user, dossier)
+
+
+def can_read_internal_notes(user, dossier: Dossier) -> bool:
+    return workflow.serves(user, dossier)

@@ -13,7 +13,14 @@ from accounts.models import User
 from dossiers.constants import EDITABLE, WITHDRAWABLE, Delivery, Status
 from dossiers.files import check_upload
 from dossiers.form_data import validate_form_data
-from dossiers.models import Attachment, DailySequence, Dossier, DossierEvent, StoredDocument
+from dossiers.models import (
+    Attachment,
+    DailySequence,
+    Dossier,
+    DossierEvent,
+    DossierMessage,
+    StoredDocument,
+)
 from dossiers.workflow import resume_clock
 from portal.errors import DomainError
 from procedures.constants import Channel
@@ -484,3 +491,34 @@ def stored_document_delete(*, stored: StoredDocument, actor: User) -> None:
         raise DomainError(_("That document is not in your store."), code="not_found", status=404)
     stored.deleted_at = timezone.now()
     stored.save(update_fields=["deleted_at"])
+
+
+MESSAGE_MAX = 4000
+
+
+@transaction.atomic
+def dossier_message_post(
+    *, dossier: Dossier, author: User, body: str, internal: bool = False
+) -> DossierMessage:
+    """Post a message on a dossier: the applicant writes to the agency; an officer serving the
+    dossier writes to the applicant, or an internal note (``internal``) the applicant never
+    sees. A draft has no thread yet."""
+    from dossiers import permissions
+
+    allowed = (
+        permissions.can_write_internal_note(author, dossier)
+        if internal
+        else permissions.can_write_message(author, dossier)
+    )
+    if not allowed:
+        raise DomainError(_("No such dossier of yours."), code="not_found", status=404)
+    text = (body or "").strip()
+    if not text:
+        message = _("Write the message first.")
+        raise DomainError(message, code="invalid", fields={"body": [message]})
+    if len(text) > MESSAGE_MAX:
+        message = _("Keep the message under %(n)d characters.") % {"n": MESSAGE_MAX}
+        raise DomainError(message, code="invalid", fields={"body": [message]})
+    return DossierMessage.objects.create(
+        dossier=dossier, author=author, internal=internal, body=text
+    )

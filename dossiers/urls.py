@@ -40,6 +40,7 @@ urlpatterns = [
     path("ho-so/<uuid:dossier_id>/xoa/", views.dossier_delete, name="delete"),
     path("ho-so/<uuid:dossier_id>/rut/", views.dossier_withdraw_view, name="withdraw"),
     path("ho-so/<uuid:dossier_id>/bo-sung/", views.supplement, name="supplement"),
+    path("ho-so/<uuid:dossier_id>/trao-doi/", views.dossier_message, name="message"),
     path(
         "ho-so/<uuid:dossier_id>/van-ban/<uuid:document_id>/",
         views.issued_document_download,

@@ -45,6 +45,7 @@ from dossiers.permissions import (
     can_view_dossier,
     can_view_stored_document,
     can_withdraw_dossier,
+    can_write_message,
 )
 from dossiers.selectors import (
     citizen_dossier,
@@ -60,6 +61,7 @@ from dossiers.services import (
     dossier_create_draft,
     dossier_delete_draft,
     dossier_detach,
+    dossier_message_post,
     dossier_submit,
     dossier_update,
     dossier_withdraw,
@@ -734,7 +736,28 @@ def _supplement_request(dossier: Dossier):
 
 @login_required
 def dossier_detail(request, dossier_id):
+    return _render_detail(request, _own_dossier(request, dossier_id))
+
+
+@login_required
+@require_POST
+def dossier_message(request, dossier_id):
+    """The citizen writes to the agency from the dossier page."""
     dossier = _own_dossier(request, dossier_id)
+    body = request.POST.get("body", "")
+    try:
+        dossier_message_post(dossier=dossier, author=request.user, body=body)
+    except DomainError as error:
+        if error.status == 404:
+            raise Http404(error.message) from None
+        fields = error.fields or {}
+        message = (fields.get("body") or [error.message])[0]
+        return _render_detail(request, dossier, typed=body, message_error=message, status=400)
+    messages.success(request, _("Your message is sent to the agency."))
+    return redirect(reverse("dossiers:detail", args=[dossier.pk]) + "#messages-section")
+
+
+def _render_detail(request, dossier, *, typed: str = "", message_error: str = "", status=200):
     attachments = list(dossier.attachments.all())
     fee = dossier.fee
     user = request.user
@@ -752,8 +775,14 @@ def dossier_detail(request, dossier_id):
         "can_delete": can_delete_dossier(user, dossier),
         "can_withdraw": can_withdraw_dossier(user, dossier),
         "can_supplement": can_answer_supplement(user, dossier),
+        "can_message": can_write_message(user, dossier),
+        "thread": list(
+            dossier.messages.filter(internal=False).select_related("author").order_by("created_at")
+        ),
+        "typed": typed,
+        "message_error": message_error,
     }
-    return render(request, "dossiers/dossier_detail.html", context)
+    return render(request, "dossiers/dossier_detail.html", context, status=status)
 
 
 @login_required
