@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.staff import IsStaffWithSecondFactor
-from dossiers import selectors, workflow
+from dossiers import selectors, services, workflow
 from dossiers.api import serializers as s
 from dossiers.api.views import client_ip, file_response
 from dossiers.constants import Delivery, Status
@@ -388,3 +388,54 @@ class OfficerStepView(APIView):
             **arguments(data),
         )
         return _detail(request, saved)
+
+
+# --- messages and internal notes -------------------------------------------------------------
+
+
+class OfficerMessageSerializer(s.MessageSerializer):
+    internal = serializers.BooleanField(help_text="An internal note the applicant never sees.")
+
+
+class OfficerMessageInputSerializer(s.MessageInputSerializer):
+    internal = serializers.BooleanField(
+        required=False, default=False, help_text="True for an internal note."
+    )
+
+
+class OfficerMessagesView(APIView):
+    """The thread with the applicant and the internal notes of a dossier."""
+
+    permission_classes = [IsStaffWithSecondFactor]
+
+    def _dossier(self, request, pk) -> Dossier:
+        dossier = selectors.staff_dossier(request.user, pk)
+        if dossier is None:
+            raise Http404
+        return dossier
+
+    @extend_schema(
+        summary="Messages and internal notes of a dossier",
+        responses={200: OfficerMessageSerializer(many=True), **ERRORS},
+    )
+    def get(self, request, pk):
+        dossier = self._dossier(request, pk)
+        thread = dossier.messages.select_related("author", "dossier").order_by("created_at", "id")
+        return Response(OfficerMessageSerializer(thread, many=True).data)
+
+    @extend_schema(
+        summary="Write to the applicant, or an internal note",
+        request=OfficerMessageInputSerializer,
+        responses={201: OfficerMessageSerializer, **ERRORS},
+    )
+    def post(self, request, pk):
+        dossier = self._dossier(request, pk)
+        body = OfficerMessageInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        message = services.dossier_message_post(
+            dossier=dossier,
+            author=request.user,
+            body=body.validated_data["body"],
+            internal=body.validated_data["internal"],
+        )
+        return Response(OfficerMessageSerializer(message).data, status=status.HTTP_201_CREATED)

@@ -146,6 +146,30 @@ class WithdrawSerializer(StrictInputSerializer):
     )
 
 
+class MessageInputSerializer(StrictInputSerializer):
+    body = serializers.CharField(
+        max_length=4000, help_text="The message, at most 4,000 characters."
+    )
+
+
+class MessageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    at = serializers.DateTimeField(source="created_at")
+    from_applicant = serializers.SerializerMethodField(
+        help_text="True when the applicant wrote it; false for the agency."
+    )
+    author_name = serializers.SerializerMethodField(help_text="The officer's name, or null.")
+    body = serializers.CharField()
+
+    def get_from_applicant(self, message) -> bool:
+        return message.author_id == message.dossier.applicant_id
+
+    def get_author_name(self, message) -> str | None:
+        if message.author_id == message.dossier.applicant_id or message.author is None:
+            return None
+        return message.author.display_name
+
+
 class LookupQuerySerializer(serializers.Serializer):
     code = serializers.CharField(max_length=40, help_text="Dossier code from the receipt.")
     id_number = serializers.CharField(max_length=20, help_text="The applicant's 12-digit CCCD.")

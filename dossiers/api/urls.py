@@ -21,6 +21,11 @@ urlpatterns = [
         "officer/dossiers/<uuid:pk>/", officer.OfficerDossierView.as_view(), name="officer-dossier"
     ),
     path(
+        "officer/dossiers/<uuid:pk>/messages/",
+        officer.OfficerMessagesView.as_view(),
+        name="officer-messages",
+    ),
+    path(
         "officer/dossiers/<uuid:pk>/attachments/<uuid:attachment_id>/file/",
         officer.OfficerAttachmentFileView.as_view(),
         name="officer-attachment-file",

@@ -290,6 +290,34 @@ class DossierViewSet(
         return self._detail(dossier)
 
     @extend_schema(
+        methods=["GET"],
+        summary="Messages with the agency",
+        description="The thread between you and the agency on this dossier, oldest first.",
+        request=None,
+        responses={200: s.MessageSerializer(many=True), 404: ERRORS[404]},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Write to the agency",
+        description="Not on a draft (404 as for a dossier that is not yours).",
+        request=s.MessageInputSerializer,
+        responses={201: s.MessageSerializer, 400: ERRORS[400], 404: ERRORS[404]},
+    )
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    def messages(self, request, pk=None):
+        dossier = self.get_dossier_for_action()
+        if request.method == "POST":
+            data = self._parse(s.MessageInputSerializer)
+            message = services.dossier_message_post(
+                dossier=dossier, author=request.user, body=data["body"]
+            )
+            return Response(s.MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        if not permissions.can_write_message(request.user, dossier):
+            raise Http404
+        thread = dossier.messages.filter(internal=False).select_related("author", "dossier")
+        return Response(s.MessageSerializer(thread.order_by("created_at", "id"), many=True).data)
+
+    @extend_schema(
         summary="Ask to withdraw the dossier",
         description=(
             "From status 1, 2, 4, 5 or 6 to 7 (withdrawal requested); `reason` is required."

@@ -87,3 +87,41 @@ def test_a_draft_has_no_thread(client):
     )
 
     assert response.status_code == 404 and not DossierMessage.objects.exists()
+
+
+def test_the_api_threads_match_the_pages(dossier, officer):
+    from rest_framework.test import APIClient
+
+    citizen_api, officer_api, stranger_api = APIClient(), APIClient(), APIClient()
+    citizen_api.force_login(dossier.applicant)
+    officer_api.force_login(officer)
+    stranger_api.force_login(UserFactory(officer=True, totp=True))
+    mine = f"/api/v1/dossiers/{dossier.pk}/messages/"
+    staff = f"/api/v1/officer/dossiers/{dossier.pk}/messages/"
+
+    assert citizen_api.post(mine, {"body": "Cần bổ sung gì?"}, format="json").status_code == 201
+    assert (
+        officer_api.post(
+            staff, {"body": "Không cần.", "internal": False}, format="json"
+        ).status_code
+        == 201
+    )
+    assert (
+        officer_api.post(staff, {"body": "Ghi chú", "internal": True}, format="json").status_code
+        == 201
+    )
+
+    seen = citizen_api.get(mine).json()
+    assert [m["body"] for m in seen] == ["Cần bổ sung gì?", "Không cần."]
+    assert seen[0]["from_applicant"] and seen[1]["author_name"] == "Trần Văn Tiếp"
+    assert [m["internal"] for m in officer_api.get(staff).json()] == [False, False, True]
+    assert citizen_api.post(mine, {"body": ""}, format="json").status_code == 400
+    assert citizen_api.post(mine, {"body": "x", "internal": True}, format="json").status_code == 400
+    assert citizen_api.get(staff).status_code == 403
+    assert stranger_api.get(staff).status_code == 404
+    assert stranger_api.post(staff, {"body": "x"}, format="json").status_code == 404
+    other = APIClient()
+    other.force_login(UserFactory())
+    assert other.get(mine).status_code == 404
+    assert APIClient().get(mine).status_code in (401, 403)
+    assert DossierMessage.objects.count() == 3
