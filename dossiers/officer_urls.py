@@ -7,6 +7,7 @@ from dossiers import officer_views as views
 app_name = "officer"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("chon-nhieu/", views.bulk, name="bulk"),
     path("ho-so/<uuid:dossier_id>/", views.dossier_page, name="dossier"),
     path(
         "ho-so/<uuid:dossier_id>/giay-to/<uuid:attachment_id>/",

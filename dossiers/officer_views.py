@@ -167,6 +167,14 @@ def queue(request):
             {"dossier": dossier, "due_state": due_state(dossier, now, soon)}
             for dossier in page.object_list
         ]
+    context["assignable"] = list(
+        User.objects.filter(
+            role=Role.OFFICER,
+            agency_id__in=workflow.served_agency_ids(user),
+            duty__in=[Duty.SPECIALIST, Duty.LEADER],
+            is_active=True,
+        ).order_by("full_name")[:200]
+    )
     _remember(request, form)
     status = 400 if "page_error" in context else 200
     return render(request, "dossiers/officer/queue.html", context, status=status)
@@ -668,3 +676,75 @@ def result_file(request, dossier_id):
     if dossier.result is None:
         raise Http404(_("This dossier has no result yet."))
     return _inline_response(dossier.result)
+
+
+BULK_LIMIT = 100
+
+
+@staff_required
+@require_POST
+def bulk(request):
+    """Receive, or assign to one officer, the dossiers ticked in a queue. Each dossier is its
+    own step (locked, checked, recorded): those that cannot take it are listed with the reason,
+    the others are done."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    back = request.POST.get("next") or reverse("officer:queue")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("officer:queue")
+    action = request.POST.get("action")
+    ids = request.POST.getlist("dossiers")
+    if action not in ("receive", "assign"):
+        messages.error(request, _("Choose a step to apply."))
+        return redirect(back)
+    if not ids:
+        messages.error(request, _("Tick at least one dossier first."))
+        return redirect(back)
+    if len(ids) > BULK_LIMIT:
+        messages.error(request, _("Select at most %(n)d dossiers at a time.") % {"n": BULK_LIMIT})
+        return redirect(back)
+    officer_id = request.POST.get("officer") or None
+    if action == "assign" and not officer_id:
+        messages.error(request, _("Choose the officer to assign the dossiers to."))
+        return redirect(back)
+    done, refused = [], []
+    found = {
+        str(d.pk): d for d in selectors.staff_dossiers(request.user).filter(pk__in=_uuids(ids))
+    }
+    for dossier_id in ids:
+        dossier = found.get(dossier_id)
+        if dossier is None:
+            refused.append(_("a dossier that is not in your agencies"))
+            continue
+        try:
+            if action == "receive":
+                workflow.dossier_receive(dossier=dossier, actor=request.user, ip=_ip(request))
+            else:
+                workflow.dossier_assign(
+                    dossier=dossier, actor=request.user, officer_id=officer_id, ip=_ip(request)
+                )
+        except DomainError as error:
+            refused.append(f"{dossier.code}: {error.message}")
+        else:
+            done.append(dossier.code)
+    if done:
+        messages.success(
+            request,
+            (_("Received: %(codes)s.") if action == "receive" else _("Assigned: %(codes)s."))
+            % {"codes": ", ".join(done)},
+        )
+    if refused:
+        messages.warning(request, _("Not done: %(list)s") % {"list": "; ".join(refused)})
+    return redirect(back)
+
+
+def _uuids(values: list[str]) -> list:
+    import uuid
+
+    result = []
+    for value in values:
+        try:
+            result.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return result
