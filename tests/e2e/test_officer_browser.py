@@ -39,6 +39,12 @@ def _step(page, slug: str):
     return page.locator(f"form[action*='/buoc/{slug}/']")
 
 
+def _submit(page, button) -> None:
+    """Click a submit button and wait until the answer page has loaded."""
+    with page.expect_navigation():
+        button.click()
+
+
 @pytest.mark.parametrize("width", [360, 1280])
 def test_officer_receives_asks_approves_and_citizen_follows(
     live_server, browser, screenshot, settings, tmp_path, width
@@ -76,10 +82,10 @@ def test_officer_receives_asks_approves_and_citizen_follows(
     officer.goto(base + "/can-bo/")
     expect(officer.get_by_role("heading", level=1)).to_be_visible()
     screenshot(officer, f"officer-1-queue-{width}")
-    officer.get_by_role("link", name=dossier.code).first.click()
+    _submit(officer, officer.get_by_role("link", name=dossier.code).first)
     screenshot(officer, f"officer-2-dossier-{width}")
 
-    _step(officer, "tiep-nhan").locator("button[type=submit]").click()
+    _submit(officer, _step(officer, "tiep-nhan").locator("button[type=submit]"))
     expect(officer.locator("[role=status], .messages, .message").first).to_be_visible()
     screenshot(officer, f"officer-2b-received-{width}")
     dossier.refresh_from_db()
@@ -87,7 +93,7 @@ def test_officer_receives_asks_approves_and_citizen_follows(
 
     form = _step(officer, "yeu-cau-bo-sung")
     form.locator("textarea[name$=items]").fill("Bản sao giấy chứng sinh rõ nét")
-    form.locator("button[type=submit]").click()
+    _submit(officer, form.locator("button[type=submit]"))
     screenshot(officer, f"officer-3-supplement-asked-{width}")
     dossier.refresh_from_db()
     assert dossier.status == Status.SUPPLEMENT
@@ -101,7 +107,8 @@ def test_officer_receives_asks_approves_and_citizen_follows(
     person.goto(base + f"/ho-so/{dossier.pk}/bo-sung/")
     person.locator("form.upload-form input[name=file]").first.set_input_files(str(paper))
     person.locator("form.upload-form button[type=submit]").first.click()
-    person.locator("form.form-actions button[type=submit]").click()
+    expect(person.get_by_text("giay-chung-sinh.pdf").first).to_be_visible()
+    _submit(person, person.locator("form.form-actions button[type=submit]"))
     dossier.refresh_from_db()
     assert dossier.status == Status.RECEIVED
 
@@ -109,10 +116,10 @@ def test_officer_receives_asks_approves_and_citizen_follows(
     boss = new_page()
     _log_in(boss, base, leader.email, totp=True)
     boss.goto(base + f"/can-bo/ho-so/{dossier.pk}/")
-    _step(boss, "xu-ly").locator("button[type=submit]").click()
+    _submit(boss, _step(boss, "xu-ly").locator("button[type=submit]"))
     approve = _step(boss, "phe-duyet")
     approve.locator("input[type=file]").set_input_files(str(result))
-    approve.locator("button[type=submit]").click()
+    _submit(boss, approve.locator("button[type=submit]"))
     screenshot(boss, f"officer-5-approved-{width}")
     dossier.refresh_from_db()
     assert dossier.status == Status.PROCESSED and dossier.result_id
