@@ -300,3 +300,36 @@ class DossierMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dossier}: {self.body[:40]}"
+
+
+def export_path(instance: QueueExport, filename: str) -> str:
+    return f"exports/{instance.officer_id}/{instance.pk}.{instance.kind}"
+
+
+class QueueExport(models.Model):
+    """A large export of an officer's queue, built in the background."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="queue_exports"
+    )
+    kind = models.CharField(max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    query = models.CharField(max_length=1000, blank=True, help_text="The queue page's filters.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    row_count = models.PositiveIntegerField(null=True, blank=True)
+    file = models.FileField(upload_to=export_path, max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("queue export")
+        verbose_name_plural = _("queue exports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"

@@ -8,6 +8,9 @@ app_name = "officer"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("chon-nhieu/", views.bulk, name="bulk"),
+    path("xuat/", views.export, name="export_start"),
+    path("xuat/<uuid:export_id>/", views.export_status, name="export"),
+    path("xuat/<uuid:export_id>/tai-ve/", views.export_download, name="export_download"),
     path("ho-so/<uuid:dossier_id>/", views.dossier_page, name="dossier"),
     path(
         "ho-so/<uuid:dossier_id>/giay-to/<uuid:attachment_id>/",

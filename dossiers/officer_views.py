@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Q, prefetch_related_objects
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -748,3 +748,69 @@ def _uuids(values: list[str]) -> list:
         except ValueError:
             continue
     return result
+
+
+# --- Exports of the queue ----------------------------------------------------------------------
+
+
+@staff_required
+@require_POST
+def export(request):
+    """The queue as filtered on the page, as CSV or XLSX: at once when small, else prepared in
+    the background with a page that gives the link when it is ready."""
+    from django.db import transaction
+
+    from dossiers import exports
+    from dossiers.models import QueueExport
+    from dossiers.tasks import build_queue_export
+    from portal.tasks import enqueue_on_commit
+
+    kind = request.POST.get("kind")
+    query = request.POST.get("query", "")[:1000]
+    back = reverse("officer:queue") + (f"?{query}" if query else "")
+    queryset = exports.queue_queryset(request.user, query) if kind in exports.FORMATS else None
+    if queryset is None:
+        messages.error(request, _("Choose CSV or XLSX, and check the filters."))
+        return redirect(back)
+    size = queryset.order_by().values("pk")[: exports.INSTANT_LIMIT + 1].count()
+    if size <= exports.INSTANT_LIMIT:
+        content = exports.render(exports.rows(queryset), kind)
+        response = HttpResponse(content, content_type=exports.FORMATS[kind])
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="ho-so-{stamp}.{kind}"'
+        return response
+    with transaction.atomic():
+        job = QueueExport.objects.create(officer=request.user, kind=kind, query=query)
+        enqueue_on_commit(build_queue_export, str(job.pk))
+    messages.info(request, _("The file is being prepared; this page gives the link when ready."))
+    return redirect("officer:export", export_id=job.pk)
+
+
+def _own_export(request, export_id):
+    from dossiers.models import QueueExport
+
+    job = QueueExport.objects.filter(pk=export_id, officer=request.user).first()
+    if job is None:
+        raise Http404(_("No such export of yours."))
+    return job
+
+
+@staff_required
+@require_safe
+def export_status(request, export_id):
+    return render(request, "dossiers/officer/export.html", {"job": _own_export(request, export_id)})
+
+
+@staff_required
+@require_safe
+def export_download(request, export_id):
+    job = _own_export(request, export_id)
+    if job.state != job.State.READY or not job.file:
+        raise Http404(_("The file is not ready yet."))
+    response = FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=f"ho-so-{timezone.localtime(job.created_at):%Y%m%d-%H%M}.{job.kind}",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
