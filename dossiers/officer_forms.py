@@ -388,3 +388,38 @@ def step_form(action: str, *, dossier, data=None, files=None, officers=()) -> St
     if data is not None:
         return form_class(data, files, **kwargs)
     return form_class(**kwargs)
+
+
+# --- Counter and postal intake ----------------------------------------------------------------
+
+
+class CounterApplicantForm(forms.Form):
+    """Who is filing at the counter (or by post): found by CCCD, or their account is made."""
+
+    id_number = forms.CharField(
+        label=_("CCCD number"),
+        max_length=20,
+        help_text=_("12 digits. An existing account with this number is used."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    full_name = forms.CharField(label=_("Full name as on the CCCD"), max_length=150)
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=20,
+        required=False,
+        help_text=_("The citizen can then log in and follow the dossier online."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    email = forms.EmailField(label=_("Email"), required=False)
+    channel = forms.TypedChoiceField(
+        label=_("How the dossier arrived"),
+        choices=[(1, _("At the counter")), (3, _("By post"))],
+        coerce=int,
+        initial=1,
+        widget=forms.RadioSelect,
+    )
+
+    def add_service_errors(self, errors: dict) -> None:
+        for key, messages in errors.items():
+            for message in messages:
+                self.add_error(key if key in self.fields else None, message)

@@ -8,6 +8,7 @@ app_name = "officer"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("chon-nhieu/", views.bulk, name="bulk"),
+    path("nop-thay/", views.counter_intake, name="counter"),
     path("xuat/", views.export, name="export_start"),
     path("xuat/<uuid:export_id>/", views.export_status, name="export"),
     path("xuat/<uuid:export_id>/tai-ve/", views.export_download, name="export_download"),

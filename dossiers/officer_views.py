@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.constants import Duty, Role
 from accounts.models import User
@@ -814,3 +814,85 @@ def export_download(request, export_id):
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- Counter and postal intake -----------------------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def counter_intake(request):
+    """An officer files a dossier for a citizen at the counter or from the post: pick the
+    procedure, type the applicant and the form, file. The citizen sees it online afterwards."""
+    from django.db import transaction
+
+    from accounts.services import citizen_for_counter
+    from dossiers.forms import DossierInfoForm
+    from dossiers.officer_forms import CounterApplicantForm
+
+    procedures = _served_procedures(request.user).filter(published=True).order_by("name")
+    code = request.GET.get("procedure", "")
+    procedure = procedures.select_related("agency").filter(code=code).first() if code else None
+    context = {"procedures": procedures, "procedure": procedure}
+    if procedure is None:
+        status = 400 if code else 200
+        if code:
+            context["choice_error"] = _("Choose a procedure of your agencies from the list.")
+        return render(request, "dossiers/officer/counter.html", context, status=status)
+    specs = selectors_latest_specs(procedure)
+    if request.method == "GET":
+        context.update(
+            applicant_form=CounterApplicantForm(),
+            info_form=DossierInfoForm(
+                initial={"delivery": Delivery.COUNTER}, field_specs=specs, prefix="form"
+            ),
+        )
+        return render(request, "dossiers/officer/counter.html", context)
+    applicant_form = CounterApplicantForm(request.POST)
+    info_form = DossierInfoForm(request.POST, field_specs=specs, prefix="form")
+    context.update(applicant_form=applicant_form, info_form=info_form)
+    if not applicant_form.is_valid():
+        info_form.full_clean()
+        return render(request, "dossiers/officer/counter.html", context, status=400)
+    data = applicant_form.cleaned_data
+    delivery, postal_address = info_form.typed_delivery()
+    try:
+        with transaction.atomic():  # a refused dossier leaves no new account behind
+            applicant, _created = citizen_for_counter(
+                full_name=data["full_name"],
+                id_number=data["id_number"],
+                phone=data["phone"],
+                email=data["email"],
+            )
+            dossier = services.dossier_file_for_citizen(
+                officer=request.user,
+                applicant=applicant,
+                procedure=procedure,
+                form_data=info_form.typed_form_data(),
+                channel=data["channel"],
+                delivery=delivery,
+                postal_address=postal_address,
+                ip=_ip(request),
+            )
+    except DomainError as error:
+        fields = dict(error.fields or {})
+        form_errors = fields.pop("form_data", {})
+        delivery_errors = {k: fields.pop(k) for k in ("delivery", "postal_address") if k in fields}
+        info_form.add_service_errors({**form_errors, **delivery_errors})
+        applicant_form.add_service_errors(fields)
+        if not (form_errors or delivery_errors or fields):
+            applicant_form.add_error(None, error.message)
+        return render(request, "dossiers/officer/counter.html", context, status=error.status)
+    messages.success(
+        request,
+        _("Filed with code %(code)s for %(name)s. Receive it now to give the receipt.")
+        % {"code": dossier.code, "name": applicant.display_name},
+    )
+    return redirect("officer:dossier", dossier_id=dossier.pk)
+
+
+def selectors_latest_specs(procedure) -> list[dict]:
+    from procedures.selectors import latest_version
+
+    version = latest_version(procedure)
+    return version.snapshot["form_fields"] if version else []
