@@ -131,3 +131,34 @@ def test_officer_receives_asks_approves_and_citizen_follows(
     expect(person.locator(f"a[href*='/kho-giay-to/{dossier.result_id}/']")).to_be_visible()
     screenshot(person, f"officer-6-citizen-sees-result-{width}")
     assert Dossier.objects.get(pk=dossier.pk).documents.filter(kind="01").exists()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_counter_intake_page_files_for_a_walk_in_citizen(
+    live_server, browser, screenshot, settings, tmp_path, width
+):
+    from allauth.account.models import EmailAddress
+    from playwright.sync_api import expect
+
+    from procedures.services import procedure_publish
+    from procedures.tests.factories import FormFieldFactory
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    procedure = published_procedure(name="Đăng ký khai sinh")
+    FormFieldFactory(procedure=procedure, key="ho_ten_tre", label="Họ tên trẻ")
+    procedure_publish(procedure=procedure)
+    intake = UserFactory(officer=True, agency=procedure.agency, totp=True)
+    EmailAddress.objects.create(user=intake, email=intake.email, verified=True, primary=True)
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    _log_in(page, live_server.url, intake.email, totp=True)
+
+    page.goto(live_server.url + f"/can-bo/nop-thay/?procedure={procedure.code}")
+    page.locator("input[name=id_number]").fill("046195012345")
+    page.locator("input[name=full_name]").fill("Lê Thị Hoa")
+    page.locator("input[name='form-ho_ten_tre']").fill("Nguyễn Minh An")
+    screenshot(page, f"officer-7-counter-intake-{width}")
+    _submit(page, page.locator("form.wizard-form button[type=submit]"))
+
+    expect(page.locator("body")).to_contain_text("Mới nộp trực tuyến")
+    assert Dossier.objects.get().channel == 1
