@@ -97,6 +97,14 @@ class User(AbstractUser):
         help_text=_("For officers: intake at the counter, specialist, or leader."),
     )
 
+    workspace_filters = models.CharField(
+        _("remembered queue filters"),
+        max_length=1000,
+        blank=True,
+        editable=False,
+        help_text="The officer's last queue filters, as a query string, restored at each visit.",
+    )
+
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 

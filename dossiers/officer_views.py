@@ -105,10 +105,10 @@ def queue(request):
     """
     base_url = reverse("officer:queue")
     if "clear" in request.GET:
-        request.session.pop(SESSION_KEY, None)
+        _store_filters(request, "")
         return redirect(base_url)
     if not request.GET:
-        saved = request.session.get(SESSION_KEY)
+        saved = request.session.get(SESSION_KEY) or request.user.workspace_filters
         if saved:
             return redirect(f"{base_url}?{saved}")
 
@@ -116,7 +116,7 @@ def queue(request):
     form = QueueFilterForm(request.GET, procedures=_served_procedures(user))
     context: dict = {"form": form, "tabs": [], "page": None, "rows": []}
     if not form.is_valid():
-        request.session.pop(SESSION_KEY, None)  # a remembered filter gone stale: forget it
+        _store_filters(request, "")  # a remembered filter gone stale: forget it
         return render(request, "dossiers/officer/queue.html", context, status=400)
 
     current = form.cleaned_data["queue"] or DEFAULT_QUEUE.get(user.duty, "new")
@@ -181,14 +181,22 @@ def queue(request):
 
 
 def _remember(request, form: QueueFilterForm) -> None:
-    """Keep the officer's filters (not the page) for his next visit to the bare address."""
+    """Keep the officer's filters (not the page) for his next visit to the bare address, in
+    this session and on his account (so they survive logging out)."""
     query = form.query_string()
-    if request.session.get(SESSION_KEY) == (query or None):
-        return
-    if query:
-        request.session[SESSION_KEY] = query
-    else:
-        request.session.pop(SESSION_KEY, None)
+    _store_filters(request, query)
+
+
+def _store_filters(request, query: str) -> None:
+    if request.session.get(SESSION_KEY) != (query or None):
+        if query:
+            request.session[SESSION_KEY] = query
+        else:
+            request.session.pop(SESSION_KEY, None)
+    user = request.user
+    if user.workspace_filters != query:
+        user.workspace_filters = query
+        user.save(update_fields=["workspace_filters"])
 
 
 # --- A dossier --------------------------------------------------------------------------------

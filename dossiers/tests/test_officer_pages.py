@@ -610,3 +610,23 @@ def test_the_receipt_is_listed_with_the_issued_documents(
     url = reverse("dossiers:issued_document", args=[dossier.pk, documents[0].pk])
     assert url in html and reverse("dossiers:control_slip", args=[dossier.pk]) in html
     assert client.get(url).status_code == 200
+
+
+def test_remembered_filters_survive_logging_out(client):
+    from accounts.tests.factories import UserFactory as Users
+    from dossiers.tests.factories import DossierFactory as Dossiers
+
+    dossier = Dossiers(submitted=True)
+    officer = Users(officer=True, agency=dossier.agency, totp=True)
+    client.force_login(officer)
+    client.get("/can-bo/", {"queue": "finished", "search": "Hoa"})
+    client.logout()
+
+    client.force_login(officer)
+    response = client.get("/can-bo/")
+
+    assert response.status_code == 302
+    assert "queue=finished" in response["Location"] and "search=Hoa" in response["Location"]
+    client.get("/can-bo/", {"clear": "1"})
+    officer.refresh_from_db()
+    assert officer.workspace_filters == ""
