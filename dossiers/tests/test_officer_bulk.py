@@ -23,6 +23,7 @@ def test_receive_the_ticked_dossiers_and_report_those_that_cannot(client):
     already = DossierFactory(received=True, agency=agency, procedure=first.procedure)
     elsewhere = DossierFactory(submitted=True)
     client.force_login(UserFactory(officer=True, agency=agency, totp=True))
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the messages are asserted in English
 
     response = client.post(
         BULK,
