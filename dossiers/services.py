@@ -46,10 +46,21 @@ def _record(
 
 def _locked(dossier: Dossier, related=("version", "procedure", "agency")) -> Dossier:
     """The dossier re-read under a row lock (only its own row: ``of=("self",)``), with what the
-    service and its answer read (``related``) joined in the same query."""
-    return (
-        Dossier.objects.select_for_update(of=("self",)).select_related(*related).get(pk=dossier.pk)
-    )
+    service and its answer read (``related``) joined in the same query.
+
+    The read is scoped to ``dossier.applicant_id``: the API hands the citizen services a bare
+    ``Dossier(pk=…, applicant_id=<the caller>)``, so this one query both checks ownership and
+    locks; another person's dossier (or none) is the same 404."""
+    try:
+        return (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related(*related)
+            .get(pk=dossier.pk, applicant_id=dossier.applicant_id)
+        )
+    except Dossier.DoesNotExist:
+        raise DomainError(
+            _("No dossier of yours has this address."), code="not_found", status=404
+        ) from None
 
 
 def _require_editable(dossier: Dossier) -> None:

@@ -184,7 +184,12 @@ class DossierViewSet(
         return self._checked(selectors.citizen_dossier(self.request.user, self.kwargs["pk"]))
 
     def get_dossier_for_action(self) -> Dossier:
-        """The dossier row alone: the service locks and re-reads it; ``_detail`` reads it after."""
+        """A bare reference to the caller's dossier with this id: the service's locked read is
+        scoped to the caller and answers 404 for anything else (one query for both)."""
+        return Dossier(pk=_uuid_or_404(self.kwargs["pk"]), applicant_id=self.request.user.pk)
+
+    def get_dossier_row(self) -> Dossier:
+        """The dossier row alone (one query), for reads that need its status."""
         pk = self.kwargs["pk"]
         return self._checked(selectors.citizen_dossier_for_action(self.request.user, pk))
 
@@ -305,7 +310,7 @@ class DossierViewSet(
     )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def messages(self, request, pk=None):
-        dossier = self.get_dossier_for_action()
+        dossier = self.get_dossier_row()
         if request.method == "POST":
             data = self._parse(s.MessageInputSerializer)
             message = services.dossier_message_post(

@@ -598,7 +598,7 @@ def test_the_submission_requests_run_a_bounded_number_of_queries(
     api, citizen, procedure, papers, django_assert_max_num_queries
 ):
     """The benchmark's path (create, upload, submit) stays lean: the session comes from the
-    cache, actions read the dossier row alone and the locked re-read joins what it needs."""
+    cache, an action's one locked read checks ownership and joins what it needs."""
     warm = DossierFactory(applicant=citizen, procedure=procedure)
     complete(warm, papers)
     api.post(url(warm, "submit/"))  # fills the session and discount-rule caches
@@ -611,9 +611,9 @@ def test_the_submission_requests_run_a_bounded_number_of_queries(
         )
     dossier = Dossier.objects.get(pk=created.json()["id"])
     for paper in ("form", "cccd"):
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(7):
             assert upload(api, dossier, papers[paper], pdf_upload()).status_code == 201
-    with django_assert_max_num_queries(15):  # 25 before: see docs/performance.md
+    with django_assert_max_num_queries(14):  # 25 before: see docs/performance.md
         assert api.post(url(dossier, "submit/")).status_code == 200
 
 
