@@ -28,15 +28,13 @@ FORMATS = {
 def queue_queryset(user, query: str):
     """The dossiers of the queue page for this query string, or None for invalid filters."""
     from dossiers.officer_forms import QueueFilterForm
-    from dossiers.officer_views import DEFAULT_QUEUE, _served_procedures
 
-    form = QueueFilterForm(QueryDict(query), procedures=_served_procedures(user))
+    form = QueueFilterForm(QueryDict(query), procedures=selectors.served_procedures(user))
     if not form.is_valid():
         return None
-    current = form.cleaned_data["queue"] or DEFAULT_QUEUE.get(user.duty, "new")
     return selectors.officer_queue(
         user,
-        queue="" if current == "all" else current,
+        queue=form.cleaned_data["queue"] or selectors.default_queue(user),
         ordering=form.cleaned_data["ordering"],
         **form.filters(),
     )

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,19 +36,16 @@ from dossiers.constants import Delivery
 from dossiers.models import Dossier, StoredDocument
 from dossiers.officer_forms import QUEUE_TITLES, QueueFilterForm, StepForm, step_form
 from dossiers.templatetags.dossier_pages import vn_datetime
-from dossiers.views import _display_value
-from portal.api import CappedCountPaginator
+from dossiers.views import display_value
+from portal.api import CappedCountPaginator, capped_count
 from portal.errors import DomainError
 from procedures.constants import FILE_TYPES
-from procedures.models import Procedure
 
 PAGE_SIZE = 20
 # The queue's filters last used by the officer, as a query string (restored on /can-bo/).
 SESSION_KEY = "officer_queue_query"
 # Tabs in the order shown; "all" is every dossier of the officer's agencies.
 TABS = ["new", "in_progress", "waiting", "due_soon", "overdue", "finished", "all"]
-# Where each duty starts when no queue is chosen.
-DEFAULT_QUEUE = {Duty.INTAKE: "new", Duty.SPECIALIST: "in_progress", Duty.LEADER: "in_progress"}
 
 
 def _ip(request) -> str | None:
@@ -58,34 +55,10 @@ def _ip(request) -> str | None:
 # --- The queue ------------------------------------------------------------------------------
 
 
-def _queue_condition(name: str, now: dt.datetime, soon: dt.datetime) -> Q:
-    """The rows of a queue, as ``selectors.officer_queue`` picks them, for one COUNT each."""
-    if name == "all":
-        return Q()
-    condition = Q(status__in=selectors.QUEUES[name])
-    if name == "overdue":
-        condition &= Q(due_at__lt=now)
-    elif name == "due_soon":
-        condition &= Q(due_at__gte=now, due_at__lt=soon)
-    return condition
-
-
-def _capped_count(queryset, cap: int) -> int:
-    """How many rows, counting at most ``cap + 1`` of them: on a queue of millions an exact
-    COUNT would cost more than the page itself (as ``portal.api.CappedCountPaginator``)."""
-    return queryset.order_by()[: cap + 1].count()
-
-
 def _count_label(count: int, cap: int) -> str:
     if count > cap:
         return f"{number_format(cap, force_grouping=True)}+"
     return number_format(count, force_grouping=True)
-
-
-def _served_procedures(user):
-    if user.is_portal_admin:
-        return Procedure.objects.all()
-    return Procedure.objects.filter(agency_id__in=workflow.served_agency_ids(user))
 
 
 def _with_query(query: str, **extra) -> str:
@@ -113,13 +86,13 @@ def queue(request):
             return redirect(f"{base_url}?{saved}")
 
     user = request.user
-    form = QueueFilterForm(request.GET, procedures=_served_procedures(user))
+    form = QueueFilterForm(request.GET, procedures=selectors.served_procedures(user))
     context: dict = {"form": form, "tabs": [], "page": None, "rows": []}
     if not form.is_valid():
         _store_filters(request, "")  # a remembered filter gone stale: forget it
         return render(request, "dossiers/officer/queue.html", context, status=400)
 
-    current = form.cleaned_data["queue"] or DEFAULT_QUEUE.get(user.duty, "new")
+    current = form.cleaned_data["queue"] or selectors.default_queue(user)
     ordering = form.cleaned_data["ordering"]
     filters = form.filters()
     now = timezone.now()
@@ -127,7 +100,7 @@ def queue(request):
     filtered = selectors.officer_queue(user, queue="", ordering=ordering, now=now, **filters)
     cap = CappedCountPaginator.cap
     counts = {
-        name: _capped_count(filtered.filter(_queue_condition(name, now, soon)), cap)
+        name: capped_count(filtered.filter(selectors.queue_condition(name, now, soon)), cap)
         for name in TABS
     }
 
@@ -147,9 +120,7 @@ def queue(request):
     context["query"] = form.query_string()
     context["filtered"] = bool(form.query_items(queue=False))
 
-    rows = selectors.officer_queue(
-        user, queue="" if current == "all" else current, ordering=ordering, now=now, **filters
-    )
+    rows = selectors.officer_queue(user, queue=current, ordering=ordering, now=now, **filters)
     paginator = CappedCountPaginator(rows, PAGE_SIZE)
     paginator.count = min(counts[current], cap)  # counted above: no second COUNT
     context["cap"] = number_format(cap, force_grouping=True)
@@ -292,19 +263,6 @@ STEPS: dict[str, StepInfo] = {
     ),
 }
 ACTION_BY_SLUG = {info.slug: action for action, info in STEPS.items()}
-SERVICES = {
-    "receive": workflow.dossier_receive,
-    "request_supplement": workflow.dossier_request_supplement,
-    "refuse": workflow.dossier_refuse,
-    "start": workflow.dossier_start,
-    "assign": workflow.dossier_assign,
-    "transfer": workflow.dossier_transfer,
-    "request_payment": workflow.dossier_request_payment,
-    "apologize": workflow.dossier_apologize,
-    "approve": workflow.dossier_approve,
-    "return": workflow.dossier_return,
-    "stop": workflow.dossier_stop,
-}
 # What each recorded step was, in the history (citizen steps included).
 EVENT_LABELS = {
     "create": gettext_lazy("Draft started"),
@@ -406,7 +364,7 @@ def _form_rows(dossier: Dossier) -> list[dict]:
     specs = dossier.version.snapshot.get("form_fields", []) if dossier.version_id else []
     known = {spec["key"] for spec in specs}
     rows = [
-        {"label": spec["label"], "value": _display_value(spec, dossier.form_data.get(spec["key"]))}
+        {"label": spec["label"], "value": display_value(spec, dossier.form_data.get(spec["key"]))}
         for spec in specs
     ]
     # Values whose field is not in the snapshot (should not happen) are still shown.
@@ -480,12 +438,7 @@ def _render_dossier(
     user = request.user
     now = timezone.now()
     soon = selectors.due_soon_limit(now)
-    actions = [
-        action
-        for action in workflow.allowed_now(user, dossier)
-        # A dossier without a fee has nothing to ask for: the service would refuse it.
-        if not (action == "request_payment" and not dossier.fee_net)
-    ]
+    actions = workflow.allowed_now(user, dossier)
     officers = list(_assignable(dossier)) if "assign" in actions else []
     steps = []
     for action in actions:
@@ -608,7 +561,7 @@ def step(request, dossier_id, slug: str):
     if not form.is_valid():
         return _render_dossier(request, dossier, failed=Failed(action, form), status=400)
     try:
-        saved = SERVICES[action](
+        saved = workflow.SERVICES[action](
             dossier=dossier,
             actor=request.user,
             ip=_ip(request),
@@ -780,7 +733,7 @@ def export(request):
     if queryset is None:
         messages.error(request, _("Choose CSV or XLSX, and check the filters."))
         return redirect(back)
-    size = queryset.order_by().values("pk")[: exports.INSTANT_LIMIT + 1].count()
+    size = capped_count(queryset, exports.INSTANT_LIMIT)
     if size <= exports.INSTANT_LIMIT:
         content = exports.render(exports.rows(queryset), kind)
         response = HttpResponse(content, content_type=exports.FORMATS[kind])
@@ -838,7 +791,7 @@ def counter_intake(request):
     from dossiers.forms import DossierInfoForm
     from dossiers.officer_forms import CounterApplicantForm
 
-    procedures = _served_procedures(request.user).filter(published=True).order_by("name")
+    procedures = selectors.served_procedures(request.user).filter(published=True).order_by("name")
     code = request.GET.get("procedure", "")
     procedure = procedures.select_related("agency").filter(code=code).first() if code else None
     context = {"procedures": procedures, "procedure": procedure}
@@ -847,7 +800,7 @@ def counter_intake(request):
         if code:
             context["choice_error"] = _("Choose a procedure of your agencies from the list.")
         return render(request, "dossiers/officer/counter.html", context, status=status)
-    specs = selectors_latest_specs(procedure)
+    specs = _form_specs(procedure)
     if request.method == "GET":
         context.update(
             applicant_form=CounterApplicantForm(),
@@ -899,7 +852,7 @@ def counter_intake(request):
     return redirect("officer:dossier", dossier_id=dossier.pk)
 
 
-def selectors_latest_specs(procedure) -> list[dict]:
+def _form_specs(procedure) -> list[dict]:
     from procedures.selectors import latest_version
 
     version = latest_version(procedure)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from dossiers.constants import FINISHED, Status
 from dossiers.models import Attachment, Dossier, DossierEvent, IssuedDocument, StoredDocument
@@ -144,9 +144,39 @@ def staff_dossiers(user) -> QuerySet[Dossier]:
 
 def due_soon_limit(now):
     """The end of the next working day's worth of office time: "due soon" is before it."""
-    from procedures.workdays import WorkCalendar
+    from procedures.selectors import work_calendar
 
-    return WorkCalendar.from_db().add_working_days(now, 1)
+    return work_calendar().add_working_days(now, 1)
+
+
+# Where each duty starts when no queue is chosen.
+DEFAULT_QUEUE = {"intake": "new", "specialist": "in_progress", "leader": "in_progress"}
+
+
+def default_queue(user) -> str:
+    return DEFAULT_QUEUE.get(getattr(user, "duty", ""), "new")
+
+
+def queue_condition(name: str, now, soon) -> Q:
+    """The rows of one queue ("all": every row), for filtering or for one count per tab."""
+    if name == "all":
+        return Q()
+    condition = Q(status__in=QUEUES[name])
+    if name == "overdue":
+        condition &= Q(due_at__lt=now)
+    elif name == "due_soon":
+        condition &= Q(due_at__gte=now, due_at__lt=soon)
+    return condition
+
+
+def served_procedures(user) -> QuerySet:
+    """The procedures of the agencies a staff member serves (all for an admin)."""
+    from dossiers import workflow
+    from procedures.models import Procedure
+
+    if user.is_portal_admin:
+        return Procedure.objects.all()
+    return Procedure.objects.filter(agency_id__in=workflow.served_agency_ids(user))
 
 
 def officer_queue(
@@ -169,12 +199,9 @@ def officer_queue(
 
     now = now or timezone.now()
     queryset = staff_dossiers(user)
-    if queue:
-        queryset = queryset.filter(status__in=QUEUES[queue])
-        if queue == "overdue":
-            queryset = queryset.filter(due_at__lt=now)
-        elif queue == "due_soon":
-            queryset = queryset.filter(due_at__gte=now, due_at__lt=due_soon_limit(now))
+    if queue and queue != "all":
+        soon = due_soon_limit(now) if queue == "due_soon" else None
+        queryset = queryset.filter(queue_condition(queue, now, soon))
     if status is not None:
         queryset = queryset.filter(status=status)
     if procedure:

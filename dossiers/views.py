@@ -73,8 +73,7 @@ from portal.text import normalize_search
 from procedures.constants import FILE_TYPES, Channel
 from procedures.fees import active_discount_rules, fee_quote
 from procedures.models import RequiredDocument
-from procedures.selectors import procedure_for_detail
-from procedures.workdays import WorkCalendar
+from procedures.selectors import procedure_for_detail, work_calendar
 
 PAGE_SIZE = 20
 # A second "Start" within this time reuses the draft just created (a double tap on a phone).
@@ -508,7 +507,7 @@ def paper_remove(request, dossier_id, attachment_id):
 # --- Review and submit ------------------------------------------------------------------------
 
 
-def _display_value(spec: dict, value) -> str:
+def display_value(spec: dict, value) -> str:
     if value is None or value == "":
         return ""
     if spec["field_type"] == "checkbox":
@@ -570,13 +569,13 @@ def step_review(request, dossier_id):
     rows = [
         {
             "label": spec["label"],
-            "value": _display_value(spec, dossier.form_data.get(spec["key"])),
+            "value": display_value(spec, dossier.form_data.get(spec["key"])),
             "required": spec["required"],
         }
         for spec in specs
     ]
     problems = missing_items(dossier)
-    estimate = WorkCalendar.from_db().due_at(timezone.now(), procedure.effective_online_days)
+    estimate = work_calendar().due_at(timezone.now(), procedure.effective_online_days)
     context = _wizard_context(
         dossier,
         "review",

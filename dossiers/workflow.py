@@ -27,6 +27,7 @@ from portal.errors import DomainError
 from portal.tasks import enqueue_on_commit
 from procedures.constants import Channel
 from procedures.models import Agency
+from procedures.selectors import work_calendar
 from procedures.workdays import WorkCalendar
 
 ALL_DUTIES = frozenset(Duty.values)
@@ -137,7 +138,7 @@ def allowed_now(user, dossier: Dossier) -> list[str]:
 
 
 def _calendar() -> WorkCalendar:
-    return WorkCalendar.from_db()
+    return work_calendar()
 
 
 def _processing_days(dossier: Dossier) -> int:
@@ -225,7 +226,7 @@ def _step(
             action=action,
             from_status=previous,
             to_status=locked.status,
-            note=note,
+            note=(note or "").strip()[:4000],  # one place trims every step's note
             data=data,
             ip=ip,
         )
@@ -285,7 +286,7 @@ def dossier_request_supplement(
         actor=actor,
         action="request_supplement",
         apply=apply,
-        note=(note or "").strip()[:4000],
+        note=note,
         ip=ip,
         expected_status=expected_status,
     )
@@ -398,7 +399,7 @@ def dossier_transfer(
         actor=actor,
         action="transfer",
         apply=apply,
-        note=(note or "").strip()[:4000],
+        note=note,
         ip=ip,
         expected_status=expected_status,
     )
@@ -543,7 +544,7 @@ def dossier_return(
         actor=actor,
         action="return",
         apply=apply,
-        note=(note or "").strip()[:4000],
+        note=note,
         ip=ip,
         expected_status=expected_status,
     )
@@ -564,7 +565,7 @@ def dossier_stop(
         actor=actor,
         action="stop",
         apply=apply,
-        note=(note or "").strip()[:4000],
+        note=note,
         ip=ip,
         expected_status=expected_status,
     )
@@ -585,3 +586,19 @@ def _local(value: dt.datetime | None) -> str:
     if value is None:
         return "—"
     return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+
+
+# The service of each step of ``TRANSITIONS``, for the pages and the API that take any step.
+SERVICES = {
+    "receive": dossier_receive,
+    "request_supplement": dossier_request_supplement,
+    "refuse": dossier_refuse,
+    "start": dossier_start,
+    "assign": dossier_assign,
+    "transfer": dossier_transfer,
+    "request_payment": dossier_request_payment,
+    "apologize": dossier_apologize,
+    "approve": dossier_approve,
+    "return": dossier_return,
+    "stop": dossier_stop,
+}

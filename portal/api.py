@@ -113,6 +113,25 @@ class Pagination(pagination.PageNumberPagination):
             ) from None
 
 
+def capped_count(queryset, cap: int, budget_ms: int = 30) -> int:
+    """How many rows, counting at most ``cap + 1`` (ids only, unordered: the page's joins and
+    sort do not change the count). On PostgreSQL the count also has a time budget: a filter no
+    index serves could make counting cost far more than the page; over budget the answer is
+    ``cap + 1``, "more than the cap"."""
+    ids = queryset.order_by().values("pk")[: cap + 1]
+    if connection.vendor != "postgresql":
+        return ids.count()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL statement_timeout = {int(budget_ms)}")
+            count = ids.count()
+            # Inside an outer transaction SET LOCAL would outlive this block.
+            cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
+            return count
+    except OperationalError:  # the count ran over its budget and was cancelled
+        return cap + 1
+
+
 class CappedCountPaginator(DjangoPaginator):
     """Counts at most ``cap`` rows: on a queue of millions an exact ``COUNT(*)`` would cost more
     than the page itself, and nobody pages past the first few hundred rows anyway.
@@ -127,19 +146,7 @@ class CappedCountPaginator(DjangoPaginator):
 
     @cached_property
     def count(self) -> int:
-        # Only the ids, unordered: the joins and the sort of the page do not change the count.
-        ids = self.object_list.order_by().values("pk")[: self.cap + 1]
-        if connection.vendor != "postgresql":
-            return ids.count()
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(f"SET LOCAL statement_timeout = {int(self.budget_ms)}")
-                count = ids.count()
-                # Inside an outer transaction SET LOCAL would outlive this block.
-                cursor.execute("SET LOCAL statement_timeout TO DEFAULT")
-                return count
-        except OperationalError:  # the count ran over its budget and was cancelled
-            return self.cap + 1
+        return capped_count(self.object_list, self.cap, self.budget_ms)
 
 
 class CappedCountPagination(Pagination):

@@ -28,6 +28,15 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+def work_calendar():
+    """The working-day calendar (holidays and make-up days from the database), from the
+    catalogue cache: a holiday edit bumps the generation. Deadlines are computed on every
+    officer page and step; the table changes a few times a year."""
+    from procedures.workdays import WorkCalendar
+
+    return cache.remember("work-calendar", WorkCalendar.from_db)
+
+
 def latest_version(procedure: Procedure) -> ProcedureVersion | None:
     """The procedure's current published version (snapshots never change; publishing a new one
     bumps the catalogue generation), from the catalogue cache."""

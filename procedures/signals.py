@@ -11,6 +11,7 @@ from procedures.models import (
     FeeCategory,
     FeeItem,
     FormField,
+    Holiday,
     Procedure,
     ProcedureVersion,
     RequiredDocument,
@@ -28,6 +29,7 @@ _CATALOGUE_MODELS = [
     FeeCategory,
     ExemptGroup,
     DiscountRule,
+    Holiday,
 ]
 
 

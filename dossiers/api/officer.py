@@ -310,46 +310,31 @@ class ReturnSerializer(StepSerializer):
     )
 
 
-def _call(action: str):
-    """How each action's input reaches its service."""
-    return {
-        "receive": (StepSerializer, lambda d: {}),
-        "request-supplement": (
-            SupplementRequestSerializer,
-            lambda d: {"items": d["items"], "note": d.get("note", "")},
-        ),
-        "refuse": (ReasonSerializer, lambda d: {"reason": d["reason"]}),
-        "start": (StepSerializer, lambda d: {}),
-        "assign": (AssignSerializer, lambda d: {"officer_id": d["officer"]}),
-        "transfer": (
-            TransferSerializer,
-            lambda d: {"agency_code": d["agency"], "note": d.get("note", "")},
-        ),
-        "request-payment": (StepSerializer, lambda d: {}),
-        "apologize": (
-            ApologySerializer,
-            lambda d: {"reason": d["reason"], "new_due_at": d["new_due_at"]},
-        ),
-        "approve": (ApproveSerializer, lambda d: {"result_file": d["result"]}),
-        "return": (ReturnSerializer, lambda d: {"method": d["method"], "note": d.get("note", "")}),
-        "stop": (NoteSerializer, lambda d: {"note": d.get("note", "")}),
-    }[action]
-
-
-SERVICES = {
-    "receive": workflow.dossier_receive,
-    "request-supplement": workflow.dossier_request_supplement,
-    "refuse": workflow.dossier_refuse,
-    "start": workflow.dossier_start,
-    "assign": workflow.dossier_assign,
-    "transfer": workflow.dossier_transfer,
-    "request-payment": workflow.dossier_request_payment,
-    "apologize": workflow.dossier_apologize,
-    "approve": workflow.dossier_approve,
-    "return": workflow.dossier_return,
-    "stop": workflow.dossier_stop,
+# Each step of the API (``workflow.SERVICES`` with "-" for "_"): its input, and how the input
+# reaches the service.
+STEPS = {
+    "receive": (StepSerializer, lambda d: {}),
+    "request-supplement": (
+        SupplementRequestSerializer,
+        lambda d: {"items": d["items"], "note": d.get("note", "")},
+    ),
+    "refuse": (ReasonSerializer, lambda d: {"reason": d["reason"]}),
+    "start": (StepSerializer, lambda d: {}),
+    "assign": (AssignSerializer, lambda d: {"officer_id": d["officer"]}),
+    "transfer": (
+        TransferSerializer,
+        lambda d: {"agency_code": d["agency"], "note": d.get("note", "")},
+    ),
+    "request-payment": (StepSerializer, lambda d: {}),
+    "apologize": (
+        ApologySerializer,
+        lambda d: {"reason": d["reason"], "new_due_at": d["new_due_at"]},
+    ),
+    "approve": (ApproveSerializer, lambda d: {"result_file": d["result"]}),
+    "return": (ReturnSerializer, lambda d: {"method": d["method"], "note": d.get("note", "")}),
+    "stop": (NoteSerializer, lambda d: {"note": d.get("note", "")}),
 }
-ACTION_PATTERN = "|".join(SERVICES)
+ACTION_PATTERN = "|".join(STEPS)
 
 
 class OfficerStepView(APIView):
@@ -376,11 +361,12 @@ class OfficerStepView(APIView):
         dossier = selectors.staff_dossier(request.user, pk)
         if dossier is None:
             raise Http404
-        serializer_class, arguments = _call(action)
+        serializer_class, arguments = STEPS[action]
+        service = workflow.SERVICES[action.replace("-", "_")]
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        saved = SERVICES[action](
+        saved = service(
             dossier=dossier,
             actor=request.user,
             ip=client_ip(request),

@@ -363,7 +363,7 @@ class DossierDetailSerializer(DossierListSerializer):
             {
                 "kind": document.kind,
                 "title": document.get_kind_display(),
-                "code": f"{dossier.code}-M{document.kind}-{document.number}",
+                "code": document.code,
                 "created_at": document.created_at,
                 "url": _absolute(
                     request,
