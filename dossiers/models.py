@@ -99,6 +99,13 @@ class Dossier(models.Model):
     original_due_at = models.DateTimeField(
         null=True, blank=True, help_text="The due date before the one re-dating (form 04)."
     )
+    intake_token = models.UUIDField(
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="The counter form's one-time token: the same form sent twice files once.",
+    )
     result = models.ForeignKey(
         StoredDocument,
         null=True,

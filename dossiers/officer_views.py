@@ -12,6 +12,7 @@ followed by a redirect (POST-redirect-GET).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -700,8 +701,6 @@ def bulk(request):
 
 
 def _uuids(values: list[str]) -> list:
-    import uuid
-
     result = []
     for value in values:
         try:
@@ -801,6 +800,9 @@ def counter_intake(request):
             context["choice_error"] = _("Choose a procedure of your agencies from the list.")
         return render(request, "dossiers/officer/counter.html", context, status=status)
     specs = _form_specs(procedure)
+    # One token per filled-in form: sending it twice (a double click) files one dossier.
+    token = _uuids([request.POST.get("intake_token", "")])
+    context["intake_token"] = token[0] if token else uuid.uuid4()
     if request.method == "GET":
         context.update(
             applicant_form=CounterApplicantForm(),
@@ -834,6 +836,7 @@ def counter_intake(request):
                 delivery=delivery,
                 postal_address=postal_address,
                 ip=_ip(request),
+                intake_token=context["intake_token"],
             )
     except DomainError as error:
         fields = dict(error.fields or {})

@@ -3,7 +3,7 @@ records an event; a refusal raises ``DomainError`` with a message the citizen ca
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -136,7 +136,6 @@ def dossier_create_draft(
     return dossier, errors
 
 
-@transaction.atomic
 def dossier_file_for_citizen(
     *,
     officer: User,
@@ -147,10 +146,54 @@ def dossier_file_for_citizen(
     delivery: str = Delivery.COUNTER,
     postal_address: str = "",
     ip: str | None = None,
+    intake_token=None,
 ) -> Dossier:
     """An officer files a dossier for a citizen who came to the counter (channel 1) or sent it by
     post (channel 3): checked in full, coded and priced at once (no online discount), status 1,
-    owned by the citizen, who sees it in "My dossiers" online. The officer then receives it."""
+    owned by the citizen, who sees it in "My dossiers" online. The officer then receives it.
+
+    ``intake_token`` (the form's one-time token) makes a form sent twice file once: the second
+    call returns the dossier of the first, also when both arrive at the same moment (the
+    token is unique in the database)."""
+
+    if intake_token is not None:
+        existing = Dossier.objects.filter(intake_token=intake_token).first()
+        if existing is not None:
+            return existing
+    try:
+        return _file_for_citizen(
+            officer=officer,
+            applicant=applicant,
+            procedure=procedure,
+            form_data=form_data,
+            channel=channel,
+            delivery=delivery,
+            postal_address=postal_address,
+            ip=ip,
+            intake_token=intake_token,
+        )
+    except IntegrityError:
+        # The same form, sent twice at once: the other request filed it (this one's
+        # transaction, daily number included, is rolled back).
+        existing = intake_token and Dossier.objects.filter(intake_token=intake_token).first()
+        if not existing:
+            raise
+        return existing
+
+
+@transaction.atomic
+def _file_for_citizen(
+    *,
+    officer,
+    applicant,
+    procedure,
+    form_data,
+    channel,
+    delivery,
+    postal_address,
+    ip,
+    intake_token,
+) -> Dossier:
     from dossiers import workflow
 
     if channel not in (Channel.COUNTER, Channel.POSTAL):
@@ -199,6 +242,7 @@ def dossier_file_for_citizen(
         fee_net=quote.net,
         status=Status.SUBMITTED,
         submitted_at=timezone.now(),
+        intake_token=intake_token,
     )
     dossier.code = _next_code(dossier)
     dossier.save(force_insert=True)

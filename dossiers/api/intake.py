@@ -42,6 +42,13 @@ class CounterIntakeSerializer(serializers.Serializer):
         max_length=500, required=False, allow_blank=True, default=""
     )
     applicant = ApplicantSerializer()
+    request_id = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A random id of this filing: sending it again (a retry, a double click) "
+        "answers the dossier already filed instead of filing a second one.",
+    )
 
 
 class OfficerDossiersView(officer.OfficerQueueView):
@@ -80,5 +87,6 @@ class OfficerDossiersView(officer.OfficerQueueView):
                 delivery=data["delivery"],
                 postal_address=data["postal_address"],
                 ip=client_ip(request),
+                intake_token=data["request_id"],
             )
         return officer._detail(request, dossier, status_code=status.HTTP_201_CREATED)

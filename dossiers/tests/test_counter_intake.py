@@ -106,3 +106,16 @@ def test_a_staff_cccd_cannot_be_used_as_applicant(intake, birth_procedure, valid
     response = _api(intake).post(URL, _body(birth_procedure, valid_form), format="json")
 
     assert response.status_code == 400 and "id_number" in response.json()["fields"]
+
+
+def test_a_retried_request_id_files_once(intake, birth_procedure, valid_form):
+    body = {
+        **_body(birth_procedure, valid_form),
+        "request_id": "0b6f1c1e-8f59-4c55-9a43-5c1a1d1a2b3c",
+    }
+
+    first = _api(intake).post(URL, body, format="json")
+    again = _api(intake).post(URL, body, format="json")
+
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"] and Dossier.objects.count() == 1

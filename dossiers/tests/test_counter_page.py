@@ -81,3 +81,17 @@ def test_others_cannot_file_here(client, birth_procedure, valid_form):
     client.logout()
     assert client.get(URL).status_code == 302
     assert not Dossier.objects.exists()
+
+
+def test_the_same_form_sent_twice_files_one_dossier(client, intake, birth_procedure, valid_form):
+    client.force_login(intake)
+    page = client.get(URL, {"procedure": birth_procedure.code}).content.decode()
+    token = page.split('name="intake_token" value="')[1].split('"')[0]
+    data = {**_form(valid_form), "intake_token": token}
+
+    first = _post(client, birth_procedure, data)
+    second = _post(client, birth_procedure, data)  # a double click
+
+    dossier = Dossier.objects.get()
+    assert first["Location"] == second["Location"] and str(dossier.pk) in first["Location"]
+    assert dossier.intake_token is not None

@@ -130,3 +130,32 @@ def test_two_leaders_approve_at_once_one_result_is_kept(settings, tmp_path):
     assert Dossier.objects.get(pk=dossier.pk).result == stored
     assert DossierEvent.objects.filter(dossier=dossier, action="approve").count() == 1
     assert [p for p in Path(tmp_path).rglob("*") if p.is_file()] == [Path(stored.file.path)]
+
+
+def test_the_same_counter_form_sent_twice_at_once_files_one_dossier():
+    import uuid
+
+    from dossiers import services
+    from dossiers.models import DailySequence
+    from dossiers.tests.factories import published_procedure
+
+    procedure = published_procedure()
+    officer = UserFactory(officer=True, agency=procedure.agency)
+    citizen = UserFactory()
+    token = uuid.uuid4()
+
+    def file():
+        return services.dossier_file_for_citizen(
+            officer=officer,
+            applicant=citizen,
+            procedure=procedure,
+            form_data={},
+            intake_token=token,
+        )
+
+    results, errors = _run_in_threads([file, file])
+
+    assert not errors, errors
+    assert results[0].pk == results[1].pk and Dossier.objects.count() == 1
+    # The loser's number went back: the day's counter has no gap.
+    assert DailySequence.objects.get(agency=procedure.agency).last == 1
