@@ -25,6 +25,7 @@ from dossiers.files import check_upload
 from dossiers.models import Dossier, DossierEvent, StoredDocument
 from portal.errors import DomainError
 from portal.tasks import enqueue_on_commit
+from procedures import cache as catalogue_cache
 from procedures.constants import Channel
 from procedures.models import Agency
 from procedures.selectors import work_calendar
@@ -83,20 +84,25 @@ def _province_root(agency: Agency) -> Agency:
 
 def served_agency_ids(user) -> frozenset[int]:
     """Agencies whose dossiers an officer handles: his own, or, at the province's one-stop
-    centre, every agency of the province. Computed once per user object."""
+    centre, every agency of the province. Read on every staff request, so kept per agency in the
+    catalogue cache (an agency edit bumps it) and once per user object."""
     cached = getattr(user, "_served_agency_ids", None)
     if cached is not None:
         return cached
     served: frozenset[int] = frozenset()
     if getattr(user, "is_officer", False) and user.agency_id:
-        agency = user.agency
-        if agency.is_one_stop_centre:
-            root = _province_root(agency)
-            served = frozenset(_descendant_ids(root))
-        else:
-            served = frozenset({agency.pk})
+        served = catalogue_cache.remember(
+            f"served-agencies:{user.agency_id}", lambda: _agencies_served_by(user.agency_id)
+        )
     user._served_agency_ids = served
     return served
+
+
+def _agencies_served_by(agency_id: int) -> frozenset[int]:
+    agency = Agency.objects.get(pk=agency_id)
+    if agency.is_one_stop_centre:
+        return frozenset(_descendant_ids(_province_root(agency)))
+    return frozenset({agency.pk})
 
 
 def _descendant_ids(root: Agency) -> set[int]:
