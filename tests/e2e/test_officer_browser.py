@@ -29,10 +29,10 @@ def _log_in(page, base: str, email: str, *, totp: bool) -> None:
     page.goto(base + "/accounts/login/")
     page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form[action$='/accounts/login/'] button[type=submit]").click()
+    _submit(page, page.locator("form[action$='/accounts/login/'] button[type=submit]"))
     if totp:
         page.locator("input[name=code]").fill(_code_now())
-        page.locator("#mfa-sign-in").click()
+        _submit(page, page.locator("#mfa-sign-in"))
 
 
 def _step(page, slug: str):
