@@ -8,9 +8,9 @@ PORT   ?= 8000
 
 # System packages: gettext compiles the translations; Pango and the Noto fonts let WeasyPrint
 # make the dossiers' PDFs with Vietnamese diacritics; Chromium drives the browser tests;
-# poppler reads PDFs back in the tests.
+# poppler reads PDFs back (and checks their signatures) and zbar scans their QR codes in the tests.
 RUN_DEPS  := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core
-TEST_DEPS := $(RUN_DEPS) chromium poppler-utils
+TEST_DEPS := $(RUN_DEPS) chromium poppler-utils zbar-tools
 
 .PHONY: run test install sysdeps-run sysdeps-test messages lint format schema bench bench-submission bench-queues clean
 
@@ -35,6 +35,7 @@ messages: install
 run: install sysdeps-run messages
 	$(MANAGE) migrate --noinput -v0
 	$(MANAGE) load_demo
+	$(MANAGE) make_dev_pki
 	$(MANAGE) load_demo_workspace
 	@echo ""
 	@echo "  Cổng Dịch vụ công: http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/docs/)"

@@ -78,3 +78,47 @@ def admin_user(db, django_user_model):
     )
     TOTP.activate(user, TOTP_SECRET)
     return user
+
+
+TEST_PASSPHRASE = "test-pki-passphrase"
+
+
+@pytest.fixture(scope="session")
+def signing_key_dir(tmp_path_factory):
+    """A development PKI for the test run: one root CA; agencies get keys as they are made."""
+    from dossiers import dev_pki
+
+    directory = tmp_path_factory.mktemp("pki")
+    dev_pki.root_ca(directory)
+    return directory
+
+
+@pytest.fixture(autouse=True)
+def _agency_signing_keys(signing_key_dir, settings):
+    """Every agency a test creates gets a signing certificate from the test root CA, as
+    ``make_dev_pki`` gives every demo agency one; tests of a missing or bad certificate remove
+    or replace the file."""
+    from django.db.models.signals import post_save
+
+    from dossiers import dev_pki
+    from procedures.models import Agency
+
+    settings.SIGNING_KEY_DIR = signing_key_dir
+    settings.SIGNING_PASSPHRASE = TEST_PASSPHRASE
+    settings.SIGNING_PASSPHRASES = {}
+    settings.SIGNING_TRUST_ROOTS = []
+    settings.SIGNING_TIMESTAMP_URL = ""
+
+    def issue(sender, instance, created, **kwargs):
+        if created:
+            dev_pki.issue_agency_certificate(
+                signing_key_dir,
+                code=instance.code,
+                name=instance.name,
+                passphrase=TEST_PASSPHRASE,
+                kdf_rounds=1000,  # fast to open; the real files use the default
+            )
+
+    post_save.connect(issue, sender=Agency, dispatch_uid="test-agency-keys")
+    yield
+    post_save.disconnect(sender=Agency, dispatch_uid="test-agency-keys")

@@ -56,3 +56,19 @@ class DocumentKind(models.TextChoices):
     SUPPLEMENT_REQUEST = "02", _("Request to complete the dossier (form 02)")
     REFUSAL = "03", _("Refusal to accept the dossier (form 03)")
     APOLOGY = "04", _("Apology and new appointment (form 04)")
+    RESULT = "KQ", _("Result")  # kết quả giải quyết: signed at approval (→9)
+
+
+class ResultSource(models.TextChoices):
+    """Where a result document came from."""
+
+    GENERATED = "generated", _("Generated from the procedure's result template")
+    UPLOADED = "uploaded", _("PDF uploaded by the officer")
+
+
+class PostalState(models.TextChoices):
+    """Where a result sent by post (BCCI) is."""
+
+    SENT = "sent", _("Handed to the post office")
+    DELIVERED = "delivered", _("Delivered to the citizen")
+    FAILED = "failed", _("Returned by the post office: not delivered")

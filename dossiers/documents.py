@@ -56,7 +56,7 @@ def _context(dossier: Dossier, event: DossierEvent | None = None) -> dict:
         "applicant": dossier.applicant,
         "procedure": dossier.procedure,
         "papers": [a for a in dossier.attachments.all() if a.superseded_at is None],
-        "qr": qr_svg(dossier.code or str(dossier.pk)),
+        "qr": qr_svg(dossier.code or str(dossier.pk)),  # forms: the dossier code, for lookup
         "now": timezone.localtime(),
         "issued_at": timezone.localtime(event.at) if event else timezone.localtime(),
     }
@@ -82,22 +82,46 @@ def issue_for_event(event_id: int) -> IssuedDocument | None:
     context["items"] = (event.data or {}).get("items", [])
     pdf = render_pdf(f"dossiers/forms/form_{kind}.html", context)
     number = IssuedDocument.objects.filter(dossier=dossier, kind=kind).count() + 1
-    document = IssuedDocument(
-        dossier=dossier,
-        event=event,
-        kind=kind,
-        number=number,
-        size=len(pdf),
-        sha256=hashlib.sha256(pdf).hexdigest(),
-    )
+    code = IssuedDocument.code_for(dossier.code, kind, number)
+    document = IssuedDocument(dossier=dossier, event=event, kind=kind, number=number, code=code)
+    pdf = _sign_form(document, pdf)
+    document.size, document.sha256 = len(pdf), hashlib.sha256(pdf).hexdigest()
     document.file.save(f"mau-{kind}.pdf", ContentFile(pdf), save=False)
     try:
         with transaction.atomic():
             document.save()
-    except IntegrityError:  # another run of the task issued it first
+    except IntegrityError:  # another run of the task issued it first (or took the number)
         document.file.delete(save=False)
-        return IssuedDocument.objects.get(event=event, kind=kind)
+        existing = IssuedDocument.objects.filter(event=event, kind=kind).first()
+        if existing is None:
+            raise  # the number was taken by another event's form: the task retries
+        return existing
     return document
+
+
+def _sign_form(document: IssuedDocument, pdf: bytes) -> bytes:
+    """Sign a form for the dossier's agency. A form is still issued, unsigned, when the
+    agency's certificate cannot be used (the citizen needs the receipt either way); the
+    problem is logged for the administrators and the API shows ``signed: false``."""
+    from dossiers.results import verify_url
+    from dossiers.signing import sign_pdf
+    from portal.errors import DomainError
+
+    dossier = document.dossier
+    try:
+        with translation.override("vi"):
+            reason = document.get_kind_display()
+        signed = sign_pdf(
+            pdf, agency=dossier.agency, verify_url=verify_url(document.code), reason=reason
+        )
+    except DomainError as error:
+        logger.warning("Form %s issued unsigned: %s", document.code, error.message)
+        return pdf
+    document.signed_at = signed.signed_at
+    document.signer_name = signed.signer_name
+    document.certificate_sha256 = signed.fingerprint
+    document.signature_level = signed.level
+    return signed.data
 
 
 def control_slip_pdf(dossier: Dossier) -> bytes:

@@ -265,3 +265,27 @@ class LookupForm(forms.Form):
         if len(number) != 12 or not number.isdigit():
             raise forms.ValidationError(_("A CCCD number has exactly 12 digits."))
         return number
+
+
+class VerifyForm(forms.Form):
+    """Public verification: a document code, or a PDF someone was given, or both."""
+
+    code = forms.CharField(
+        label=_("Document code"),
+        help_text=_("As printed beside the QR code, e.g. 000.21.30.H57-250915-0007-KQ1."),
+        max_length=60,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    file = forms.FileField(
+        label=_("The PDF file you were given"),
+        help_text=_("At most 20 MB. The file is checked and then forgotten: it is not kept."),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("code") and not data.get("file"):
+            raise forms.ValidationError(_("Enter the document code or choose the PDF file."))
+        return data

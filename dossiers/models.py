@@ -9,7 +9,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.constants import EDITABLE, Delivery, DocumentKind, Status, StoredKind
+from dossiers.constants import (
+    EDITABLE,
+    Delivery,
+    DocumentKind,
+    PostalState,
+    ResultSource,
+    Status,
+    StoredKind,
+)
 from procedures.constants import Channel
 
 
@@ -263,10 +271,27 @@ class IssuedDocument(models.Model):
     event = models.ForeignKey(DossierEvent, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=2, choices=DocumentKind.choices)
     number = models.PositiveSmallIntegerField(help_text="The n-th document of this kind.")
+    code = models.CharField(
+        _("document code"),
+        max_length=60,
+        unique=True,
+        help_text="<dossier code>-KQ<n> for results, <dossier code>-M<form>-<n> for forms.",
+    )
     file = models.FileField(upload_to=issued_document_path, max_length=300)
     size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
+    # Indexed: the verification page finds an uploaded PDF by its hash.
+    sha256 = models.CharField(
+        max_length=64, db_index=True, help_text="Of the file as issued (signed)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    # --- the agency's digital signature (dossiers/signing.py); empty when issued unsigned ---
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signer_name = models.CharField(max_length=200, blank=True)
+    certificate_sha256 = models.CharField(max_length=64, blank=True)
+    signature_level = models.CharField(max_length=5, blank=True, help_text="PAdES B-B or B-T.")
+    source = models.CharField(
+        max_length=10, choices=ResultSource.choices, blank=True, help_text="Results only."
+    )
 
     class Meta:
         verbose_name = _("issued document")
@@ -281,8 +306,54 @@ class IssuedDocument(models.Model):
         return f"{self.get_kind_display()} {self.dossier}"
 
     @property
-    def code(self) -> str:
-        return f"{self.dossier.code}-M{self.kind}-{self.number}"
+    def signed(self) -> bool:
+        return self.signed_at is not None
+
+    @staticmethod
+    def code_for(dossier_code: str, kind: str, number: int) -> str:
+        if kind == DocumentKind.RESULT:
+            return f"{dossier_code}-KQ{number}"
+        return f"{dossier_code}-M{kind}-{number}"
+
+
+class ResultHandover(models.Model):
+    """How a dossier's result reached the citizen (→10): online download, at the counter
+    (who received it, when) or by post (BCCI: address, tracking number, delivery state)."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="handover")
+    method = models.CharField(_("method"), max_length=10, choices=Delivery.choices)
+    handed_at = models.DateTimeField(_("handed over at"))
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recipient_name = models.CharField(_("received by"), max_length=200, blank=True)
+    recipient_id_number = models.CharField(_("their ID number"), max_length=20, blank=True)
+    postal_address = models.CharField(_("postal address"), max_length=500, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
+    postal_state = models.CharField(
+        _("delivery state"), max_length=10, choices=PostalState.choices, blank=True
+    )
+    postal_updated_at = models.DateTimeField(null=True, blank=True)
+    downloaded_at = models.DateTimeField(
+        null=True, blank=True, help_text="First download of the result by the citizen."
+    )
+
+    class Meta:
+        verbose_name = _("result handover")
+        verbose_name_plural = _("result handovers")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(method="counter") | ~Q(recipient_name=""),
+                name="handover_counter_names_recipient",
+            ),
+            models.CheckConstraint(
+                condition=~Q(method="postal") | (~Q(tracking_number="") & ~Q(postal_address="")),
+                name="handover_postal_tracked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.dossier}"
 
 
 class DossierMessage(models.Model):

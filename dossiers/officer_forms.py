@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dossiers.constants import Delivery, Status
+from dossiers.constants import Delivery, PostalState, ResultSource, Status
 from procedures.constants import Channel
 from procedures.models import Procedure, Sector
 from procedures.workdays import LOCAL_TZ
@@ -326,15 +326,38 @@ class ApologyForm(StepForm):
 
 
 class ApproveForm(StepForm):
-    result = forms.FileField(
-        label=_("Result document (PDF)"),
-        help_text=_("At most 20 MB. It goes to the citizen's document store."),
+    source = forms.ChoiceField(
+        label=_("The result"),
+        choices=ResultSource.choices,
         required=False,
-        widget=_required(forms.FileInput(attrs={"accept": "application/pdf,.pdf"})),
+        widget=forms.RadioSelect,
+    )
+    result = forms.FileField(
+        label=_("Result document (PDF), if you upload it"),
+        help_text=_(
+            "At most 20 MB. Either way the result is signed with the agency's certificate and "
+            "goes to the citizen's document store."
+        ),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        has_template = bool(self.dossier and self.dossier.procedure.result_template.strip())
+        if not has_template:  # nothing to generate from: the upload is the only way
+            self.fields["source"].choices = [(ResultSource.UPLOADED, ResultSource.UPLOADED.label)]
+        if not self.is_bound:
+            self.initial["source"] = (
+                ResultSource.GENERATED if has_template else ResultSource.UPLOADED
+            )
+
     def arguments(self) -> dict:
-        return {"result_file": self.cleaned_data["result"]}
+        generate = self.cleaned_data["source"] == ResultSource.GENERATED
+        return {
+            "generate": generate,
+            "result_file": None if generate else self.cleaned_data["result"],
+        }
 
 
 class ReturnForm(StepForm):
@@ -344,17 +367,61 @@ class ReturnForm(StepForm):
         required=False,
         widget=forms.RadioSelect,
     )
-    note = _note(
-        help_text=_("Who received it at the counter, or the postal tracking number."),
+    recipient_name = forms.CharField(
+        label=_("At the counter: received by"),
+        help_text=_("Full name of the citizen or of the person they authorised."),
+        required=False,
+        max_length=200,
     )
+    recipient_id_number = forms.CharField(
+        label=_("Their CCCD number"), required=False, max_length=20
+    )
+    recipient_id_number.optional = True
+    postal_address = forms.CharField(
+        label=_("By post: address"),
+        help_text=_("Leave empty to use the address the citizen gave."),
+        required=False,
+        max_length=500,
+    )
+    tracking_number = forms.CharField(
+        label=_("By post: tracking number"), required=False, max_length=40
+    )
+    note = _note()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.dossier is not None and not self.is_bound:
             self.initial["method"] = self.dossier.delivery
+            self.initial["postal_address"] = self.dossier.postal_address
 
     def arguments(self) -> dict:
-        return {"method": self.cleaned_data["method"], "note": self.cleaned_data["note"]}
+        return {
+            key: self.cleaned_data[key]
+            for key in (
+                "method",
+                "recipient_name",
+                "recipient_id_number",
+                "postal_address",
+                "tracking_number",
+                "note",
+            )
+        }
+
+
+class PostalUpdateForm(StepForm):
+    state = forms.ChoiceField(
+        label=_("What did the post office report?"),
+        choices=[
+            (PostalState.DELIVERED, PostalState.DELIVERED.label),
+            (PostalState.FAILED, PostalState.FAILED.label),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    note = _note()
+
+    def arguments(self) -> dict:
+        return {"state": self.cleaned_data["state"], "note": self.cleaned_data["note"]}
 
 
 class StopForm(StepForm):
@@ -375,6 +442,7 @@ STEP_FORMS: dict[str, type[StepForm]] = {
     "apologize": ApologyForm,
     "approve": ApproveForm,
     "return": ReturnForm,
+    "postal_update": PostalUpdateForm,
     "stop": StopForm,
 }
 

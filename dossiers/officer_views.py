@@ -246,14 +246,26 @@ STEPS: dict[str, StepInfo] = {
     "approve": StepInfo(
         "phe-duyet",
         gettext_lazy("Approve with the result"),
-        "",
-        gettext_lazy("Approve"),
+        gettext_lazy(
+            "The result gets its code and is signed with the agency's digital signature. If "
+            "the agency's certificate cannot be used, nothing changes and you are told why."
+        ),
+        gettext_lazy("Approve and sign"),
     ),
     "return": StepInfo(
         "tra-ket-qua",
         gettext_lazy("Hand over the result"),
-        "",
+        gettext_lazy(
+            "Online: the citizen downloads the signed result. At the counter: write who "
+            "received it. By post: the tracking number of the parcel."
+        ),
         gettext_lazy("Record the hand-over"),
+    ),
+    "postal_update": StepInfo(
+        "buu-chinh",
+        gettext_lazy("Record the postal delivery"),
+        gettext_lazy("What the post office reports about the result it carries."),
+        gettext_lazy("Record"),
     ),
     "stop": StepInfo(
         "dung-xu-ly",
@@ -281,6 +293,7 @@ EVENT_LABELS = {
     "apologize": gettext_lazy("Apology and new due date"),
     "approve": gettext_lazy("Approved"),
     "return": gettext_lazy("Result handed over"),
+    "postal_update": gettext_lazy("Postal delivery recorded"),
     "stop": gettext_lazy("Processing stopped"),
 }
 
@@ -535,6 +548,7 @@ def _success_message(action: str, dossier: Dossier) -> str:
         "request_payment": _("The citizen is asked to pay the fee."),
         "approve": _("The dossier is approved with its result."),
         "return": _("The hand-over of the result is recorded."),
+        "postal_update": _("The postal delivery is recorded."),
         "stop": _("Processing is stopped."),
     }[action]
 

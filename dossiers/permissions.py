@@ -99,6 +99,10 @@ def can_return_result(user, dossier: Dossier) -> bool:
     return _officer_can(user, dossier, "return")
 
 
+def can_record_postal_delivery(user, dossier: Dossier) -> bool:
+    return _officer_can(user, dossier, "postal_update")
+
+
 def can_stop_dossier(user, dossier: Dossier) -> bool:
     return _officer_can(user, dossier, "stop")
 

@@ -135,7 +135,12 @@ def staff_dossiers(user) -> QuerySet[Dossier]:
     from dossiers import workflow
 
     queryset = Dossier.objects.exclude(status=Status.DRAFT).select_related(
-        "procedure", "agency", "applicant", "assigned_to"
+        # handover: which steps a returned dossier offers (a postal delivery to record)
+        "procedure",
+        "agency",
+        "applicant",
+        "assigned_to",
+        "handover",
     )
     if getattr(user, "is_portal_admin", False):
         return queryset

@@ -999,14 +999,15 @@ def _lookup_rate() -> tuple[int, int]:
     return int(number), seconds
 
 
-def too_many_lookups(request) -> bool:
+def too_many_lookups(request, scope: str = "lookup") -> bool:
     """Count one lookup for the client's address; True once over the rate (fixed window).
+    ``scope`` keeps separate counters for the dossier lookup and the PDF verification.
 
     The address is ``REMOTE_ADDR``: behind a proxy it must be the proxy's job to set it, a
     client-sent X-Forwarded-For would let anyone reset their own counter.
     """
     limit, seconds = _lookup_rate()
-    key = f"lookup-throttle:{_ip(request) or 'unknown'}"
+    key = f"{scope}-throttle:{_ip(request) or 'unknown'}"
     cache.add(key, 0, seconds)
     try:
         count = cache.incr(key)

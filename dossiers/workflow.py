@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 from accounts.constants import Duty, Role
 from accounts.models import User
 from accounts.staff import is_staff_member
-from dossiers.constants import Delivery, Status, StoredKind
+from dossiers import results
+from dossiers.constants import Delivery, PostalState, Status
 from dossiers.documents import FORM_OF_ACTION
 from dossiers.files import check_upload
-from dossiers.models import Dossier, DossierEvent, StoredDocument
+from dossiers.models import Dossier, DossierEvent, ResultHandover
 from portal.errors import DomainError
 from portal.tasks import enqueue_on_commit
 from procedures import cache as catalogue_cache
@@ -69,6 +70,8 @@ TRANSITIONS: dict[str, Transition] = {
     ),
     "approve": _t({S.PROCESSING}, S.PROCESSED, {LEADER}),
     "return": _t({S.PROCESSED}, S.RETURNED, {INTAKE, LEADER}),
+    # What the post office reports about a result sent by post (the status stays 10).
+    "postal_update": _t({S.RETURNED}, None, {INTAKE, LEADER}),
     "stop": _t({S.WITHDRAWAL}, S.STOPPED, {INTAKE, LEADER}),
 }
 
@@ -137,7 +140,15 @@ def allowed_now(user, dossier: Dossier) -> list[str]:
         and may(user, dossier, action)
         and not (action == "apologize" and dossier.apologized_at is not None)
         and not (action == "request_payment" and not dossier.fee_net)
+        and not (action == "postal_update" and not _sent_by_post(dossier))
     ]
+
+
+def _sent_by_post(dossier: Dossier) -> bool:
+    try:
+        return dossier.handover.method == Delivery.POSTAL
+    except ResultHandover.DoesNotExist:
+        return False
 
 
 # --- the services ---------------------------------------------------------------------------------
@@ -191,13 +202,16 @@ def _step(
     actor: User,
     action: str,
     apply=None,
+    record=None,
     note: str = "",
     ip: str | None = None,
     expected_status: int | None = None,
 ) -> Dossier:
     """Lock, check, apply, save and record one step. ``apply(locked, now)`` changes the locked
     dossier and returns the event's ``data``; it may raise ``DomainError`` (nothing is written).
-    ``expected_status`` (from the officer's page) refuses a step taken on a stale page."""
+    ``record(locked, event)`` writes what hangs on the event (a result document), in the same
+    transaction. ``expected_status`` (from the officer's page) refuses a step taken on a stale
+    page."""
     with transaction.atomic():
         locked = (
             Dossier.objects.select_for_update(of=("self",))
@@ -236,6 +250,8 @@ def _step(
             data=data,
             ip=ip,
         )
+        if record is not None:
+            record(locked, event)
         if action in FORM_OF_ACTION:  # forms 01–04, made after commit (dossiers/documents.py)
             from dossiers.tasks import issue_document
 
@@ -487,36 +503,48 @@ def dossier_apologize(
 
 
 def dossier_approve(
-    *, dossier: Dossier, actor: User, result_file, ip=None, expected_status=None
+    *,
+    dossier: Dossier,
+    actor: User,
+    result_file=None,
+    generate: bool = False,
+    ip=None,
+    expected_status=None,
 ) -> Dossier:
-    """Approve with the result attached (4→9): a PDF the officer uploads. It goes into the
-    citizen's document store as a result. (Signing comes with the results issue.)"""
-    if result_file is None:
-        message = _("Attach the result as a PDF file.")
+    """Approve (4→9) with the result: generated from the procedure's result template
+    (``generate``) or a PDF the officer uploads. The result gets its code ``<dossier>-KQ<n>``,
+    is signed with the agency's certificate (PAdES) and goes into the citizen's document store.
+    A certificate that cannot sign refuses the approval and the dossier stays as it was."""
+    if generate == (result_file is not None):
+        message = _("Either generate the result from the template or attach it as a PDF file.")
         raise DomainError(message, code="invalid", fields={"result": [message]})
-    try:
-        checked = check_upload(result_file, accepted=["pdf"], max_size_mb=20)
-    except DomainError as error:  # name the field, as every other bad input does
-        error.fields = {"result": [error.message]}
-        raise
-    written: list[StoredDocument] = []
+    uploaded = None
+    if result_file is not None:
+        try:
+            check_upload(result_file, accepted=["pdf"], max_size_mb=20)
+        except DomainError as error:  # name the field, as every other bad input does
+            error.fields = {"result": [error.message]}
+            raise
+        result_file.seek(0)
+        uploaded = result_file.read()
+    written: list = []
+    prepared: list[results.PreparedResult] = []
 
     def apply(locked: Dossier, now: dt.datetime) -> dict:
-        stored = StoredDocument(
-            owner_id=locked.applicant_id,
-            kind=StoredKind.RESULT,
-            title=_("Result: %(procedure)s") % {"procedure": locked.procedure.name},
-            filename=checked.filename,
-            extension=checked.extension,
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-        )
-        stored.file.save(checked.filename, result_file, save=False)
+        result = results.prepare_result(locked, pdf=uploaded)
+        prepared.append(result)
+        stored = results.store_result(locked, result)
         written.append(stored)
-        stored.save()
         locked.result = stored
-        return {"result": str(stored.pk), "sha256": checked.sha256}
+        return {
+            "result": str(stored.pk),
+            "code": result.code,
+            "sha256": result.signed.sha256,
+            "source": result.source,
+        }
+
+    def record(locked: Dossier, event: DossierEvent) -> None:
+        written.append(results.record_result(locked, event, prepared[0]))
 
     try:
         return _step(
@@ -524,31 +552,101 @@ def dossier_approve(
             actor=actor,
             action="approve",
             apply=apply,
+            record=record,
             ip=ip,
             expected_status=expected_status,
         )
     except Exception:
-        for stored in written:  # the rows rolled back; the written file must go too
-            stored.file.delete(save=False)
+        for row in written:  # the rows rolled back; the written files must go too
+            row.file.delete(save=False)
         raise
 
 
 def dossier_return(
-    *, dossier: Dossier, actor: User, method: str, note: str = "", ip=None, expected_status=None
+    *,
+    dossier: Dossier,
+    actor: User,
+    method: str,
+    recipient_name: str = "",
+    recipient_id_number: str = "",
+    postal_address: str = "",
+    tracking_number: str = "",
+    note: str = "",
+    ip=None,
+    expected_status=None,
 ) -> Dossier:
-    """Hand the result over (9→10): online, at the counter (who received it) or by post."""
+    """Hand the result over (9→10): online (the citizen downloads it), at the counter (who
+    received it) or by post (BCCI: the address and the tracking number)."""
     if method not in Delivery.values:
         message = _("Choose how the result was handed over: online, counter or postal.")
         raise DomainError(message, code="invalid", fields={"method": [message]})
+    recipient_name = (recipient_name or "").strip()[:200]
+    recipient_id_number = (recipient_id_number or "").strip()[:20]
+    tracking_number = (tracking_number or "").strip()[:40]
+    if method == Delivery.COUNTER and not recipient_name:
+        message = _("Write the name of the person who received the result at the counter.")
+        raise DomainError(message, code="invalid", fields={"recipient_name": [message]})
+    if method == Delivery.POSTAL and not tracking_number:
+        message = _("Write the postal tracking number of the parcel.")
+        raise DomainError(message, code="invalid", fields={"tracking_number": [message]})
 
     def apply(locked: Dossier, now: dt.datetime) -> dict:
+        address = ((postal_address or "").strip() or locked.postal_address)[:500]
+        if method == Delivery.POSTAL and not address:
+            message = _("Write the address the result is posted to.")
+            raise DomainError(message, code="invalid", fields={"postal_address": [message]})
         locked.finished_at = now
-        return {"method": method}
+        handover = ResultHandover.objects.create(
+            dossier=locked,
+            method=method,
+            handed_at=now,
+            officer=actor,
+            recipient_name=recipient_name if method == Delivery.COUNTER else "",
+            recipient_id_number=recipient_id_number if method == Delivery.COUNTER else "",
+            postal_address=address if method == Delivery.POSTAL else "",
+            tracking_number=tracking_number if method == Delivery.POSTAL else "",
+            postal_state=PostalState.SENT if method == Delivery.POSTAL else "",
+            postal_updated_at=now if method == Delivery.POSTAL else None,
+        )
+        data = {"method": method}
+        for field in ("recipient_name", "postal_address", "tracking_number"):
+            if getattr(handover, field):
+                data[field] = getattr(handover, field)
+        return data
 
     return _step(
         dossier=dossier,
         actor=actor,
         action="return",
+        apply=apply,
+        note=note,
+        ip=ip,
+        expected_status=expected_status,
+    )
+
+
+def dossier_postal_update(
+    *, dossier: Dossier, actor: User, state: str, note: str = "", ip=None, expected_status=None
+) -> Dossier:
+    """Record what the post office reports about a result sent by post: delivered, or
+    returned undelivered (the citizen is then asked to collect it at the counter)."""
+    if state not in {PostalState.DELIVERED, PostalState.FAILED}:
+        message = _("Choose what the post office reported: delivered or not delivered.")
+        raise DomainError(message, code="invalid", fields={"state": [message]})
+
+    def apply(locked: Dossier, now: dt.datetime) -> dict:
+        handover = ResultHandover.objects.filter(dossier=locked).first()
+        if handover is None or handover.method != Delivery.POSTAL:
+            raise DomainError(_("This result was not sent by post."), code="conflict", status=409)
+        handover.postal_state = state
+        handover.postal_updated_at = now
+        handover.save(update_fields=["postal_state", "postal_updated_at"])
+        return {"state": state, "tracking_number": handover.tracking_number}
+
+    return _step(
+        dossier=dossier,
+        actor=actor,
+        action="postal_update",
         apply=apply,
         note=note,
         ip=ip,
@@ -606,5 +704,6 @@ SERVICES = {
     "apologize": dossier_apologize,
     "approve": dossier_approve,
     "return": dossier_return,
+    "postal_update": dossier_postal_update,
     "stop": dossier_stop,
 }

@@ -232,6 +232,26 @@ STORAGES = {
     },
 }
 
+# --- Digital signatures (dossiers/signing.py) -------------------------------------------------
+# The public address of the portal: QR codes on signed documents link to <this>/verify/<code>.
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# One PKCS#12 file per agency, named <unit code>.p12 (`manage.py make_dev_pki` for laptops).
+SIGNING_KEY_DIR = env.path("SIGNING_KEY_DIR", default=BASE_DIR / "var" / "pki")
+# The passphrase of every agency's file, unless SIGNING_PASSPHRASE_<unit code, dots as _> is set.
+SIGNING_PASSPHRASE = env.str("SIGNING_PASSPHRASE", default="" if PRODUCTION else "dev-pki-only")
+SIGNING_PASSPHRASES = {
+    name.removeprefix("SIGNING_PASSPHRASE_").replace("_", "."): value
+    for name, value in env.ENVIRON.items()
+    if name.startswith("SIGNING_PASSPHRASE_")
+}
+# PEM files of the CAs whose certificates the verification page trusts (default: the dev root).
+SIGNING_TRUST_ROOTS = env.list("SIGNING_TRUST_ROOTS", default=[])
+# An RFC 3161 timestamp server makes the signatures PAdES B-T instead of B-B.
+SIGNING_TIMESTAMP_URL = env.str("SIGNING_TIMESTAMP_URL", default="")
+SIGNING_FONT = env.str(
+    "SIGNING_FONT", default="/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"
+)
+
 # Uploads above this size are streamed to a temporary file, so memory stays flat.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # --- API -------------------------------------------------------------------------------------
@@ -284,4 +304,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # fontTools reports every font it subsets for the signature box: not news.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }

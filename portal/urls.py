@@ -4,12 +4,16 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from dossiers import verify_views
 from portal import views
 
 urlpatterns = [
     path("", include("procedures.urls")),
     path("", include("dossiers.urls")),
     path("can-bo/", include("dossiers.officer_urls")),
+    # Public verification of signed documents (the QR codes printed on them link here).
+    path("verify/", verify_views.verify_home, name="verify_home"),
+    path("verify/<str:code>", verify_views.verify_document, name="verify"),
     path("healthz", views.health, name="health"),
     path("bench/ok", views.bare_ok, name="bare-ok"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -168,6 +168,7 @@ class ProcedureAdmin(admin.ModelAdmin):
                     "steps_en",
                     "legal_basis",
                     "result_type",
+                    "result_template",
                 ]
             },
         ),

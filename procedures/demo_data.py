@@ -1242,3 +1242,42 @@ PROCEDURES: list[dict] = [
         ],
     },
 ]
+
+
+# --- result templates (issue 5): the documents the portal generates and signs at approval ---
+
+GENERIC_RESULT_TEMPLATE = """<h1>{{ result_title }}</h1>
+<p class="subtitle">Kết quả giải quyết thủ tục hành chính “{{ procedure.name }}”</p>
+<p>{{ agency.name }} xác nhận đã giải quyết xong hồ sơ số <strong>{{ dossier.code }}</strong>
+nộp ngày {{ dossier.submitted_at|date:"d/m/Y" }} của:</p>
+<table class="rows">
+  <tr><th scope="row">Họ và tên</th><td>{{ applicant.full_name }}</td></tr>
+  <tr><th scope="row">Số định danh cá nhân</th><td>{{ applicant.cccd|default:"—" }}</td></tr>
+  <tr><th scope="row">Ngày sinh</th><td>{{ applicant.date_of_birth|date:"d/m/Y"|default:"—" }}</td></tr>
+  <tr><th scope="row">Địa chỉ</th><td>{{ applicant.address|default:"—" }}</td></tr>
+</table>
+<p>Văn bản này là bản điện tử có chữ ký số của cơ quan, có giá trị pháp lý như bản giấy và được
+lưu trong kho dữ liệu của công dân trên Cổng Dịch vụ công.</p>"""
+
+BIRTH_RESULT_TEMPLATE = """<h1>Giấy khai sinh</h1>
+<p class="subtitle">(Bản điện tử)</p>
+<table class="rows">
+  <tr><th scope="row">Họ, chữ đệm, tên</th><td><strong>{{ form.ho_ten_tre|upper }}</strong></td></tr>
+  <tr><th scope="row">Ngày, tháng, năm sinh</th><td>{{ form.ngay_sinh }}</td></tr>
+  <tr><th scope="row">Giới tính</th><td>{{ form.gioi_tinh }}</td></tr>
+  <tr><th scope="row">Nơi sinh</th><td>{{ form.noi_sinh }}</td></tr>
+  <tr><th scope="row">Quốc tịch</th><td>{{ form.quoc_tich }}</td></tr>
+  <tr><th scope="row">Họ, chữ đệm, tên người mẹ</th><td>{{ form.ho_ten_me }}</td></tr>
+  <tr><th scope="row">Họ, chữ đệm, tên người cha</th><td>{{ form.ho_ten_cha|default:"—" }}</td></tr>
+  <tr><th scope="row">Người đi đăng ký khai sinh</th><td>{{ applicant.full_name }}</td></tr>
+</table>
+<p>Đăng ký tại {{ agency.name }} theo hồ sơ số {{ dossier.code }}.</p>"""
+
+for _procedure in PROCEDURES:
+    _procedure.setdefault(
+        "result_template",
+        GENERIC_RESULT_TEMPLATE.replace(
+            "{{ result_title }}", _procedure["result_type"].split(",")[0].split("(")[0].strip()
+        ),
+    )
+PROCEDURES[0]["result_template"] = BIRTH_RESULT_TEMPLATE

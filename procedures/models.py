@@ -17,6 +17,21 @@ agency_code_validator = RegexValidator(
     r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$",
     _("Unit code must look like 000.00.00.H57 (official code of the unit)."),
 )
+
+
+def validate_result_template(value: str) -> None:
+    """A result template must be valid Django template syntax; errors name the line."""
+    from django.core.exceptions import ValidationError
+    from django.template import Engine, TemplateSyntaxError
+
+    try:
+        Engine(debug=True, libraries={}).from_string(value)
+    except TemplateSyntaxError as error:
+        raise ValidationError(
+            _("The result template has a mistake: %(error)s"), params={"error": error}
+        ) from None
+
+
 procedure_code_validator = RegexValidator(
     r"^\d\.\d{6}$", _("Procedure code must look like 1.001193 (national procedure code).")
 )
@@ -136,6 +151,19 @@ class Procedure(Bilingual):
     steps_en = models.TextField(_("steps (English)"), blank=True)
     legal_basis = models.TextField(_("legal basis"), blank=True, help_text=_("One per line."))
     result_type = models.CharField(_("result"), max_length=300, blank=True)
+    result_template = models.TextField(
+        _("result template"),
+        blank=True,
+        validators=[validate_result_template],
+        help_text=_(
+            "HTML body of the result document the portal generates and signs at approval. "
+            "Variables: {{ applicant.full_name }}, {{ applicant.cccd }}, "
+            "{{ applicant.date_of_birth }}, {{ applicant.address }}, {{ dossier.code }}, "
+            "{{ dossier.received_at }}, {{ form.<field code> }}, {{ procedure.name }}, "
+            "{{ agency.name }}, {{ result_code }}, {{ today }}. Leave empty if officers upload "
+            "the result as a PDF."
+        ),
+    )
     published = models.BooleanField(_("published"), default=False)
     search_text = models.TextField(editable=False, default="")
     updated_at = models.DateTimeField(auto_now=True)

@@ -11,7 +11,8 @@ import datetime as dt
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -22,7 +23,7 @@ from accounts.staff import IsStaffWithSecondFactor
 from dossiers import selectors, services, workflow
 from dossiers.api import serializers as s
 from dossiers.api.views import client_ip, file_response
-from dossiers.constants import Delivery, Status
+from dossiers.constants import Delivery, PostalState, Status
 from dossiers.models import Dossier, DossierEvent
 from portal.api import CappedCountPagination, PrototypeFieldsModelSerializer, RejectUnknownParams
 from procedures.constants import Channel
@@ -256,6 +257,8 @@ class OfficerAttachmentFileView(APIView):
         raise Http404
 
 
+GENERATED = "generated"
+
 # --- transitions ------------------------------------------------------------------------------
 
 
@@ -296,18 +299,80 @@ class ApologySerializer(StepSerializer):
     new_due_at = serializers.DateTimeField()
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "format": "binary"},
+            {"type": "string", "enum": [GENERATED]},
+        ]
+    }
+)
+class ResultField(serializers.Field):
+    """The result: a PDF file (multipart), or ``"generated"`` to make it from the
+    procedure's result template."""
+
+    default_error_messages = {
+        "invalid": _(
+            'Send the result as a PDF file, or "generated" to make it from the procedure\'s '
+            "result template."
+        )
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            if data.strip() == GENERATED:
+                return GENERATED
+            self.fail("invalid")
+        if hasattr(data, "read") and hasattr(data, "size"):
+            return data
+        self.fail("invalid")
+
+    def to_representation(self, value):  # never sent back
+        return None
+
+
 class ApproveSerializer(StepSerializer):
-    result = serializers.FileField(help_text="The result as a PDF.")
+    result = ResultField(
+        help_text="The result PDF (multipart), or `generated` (its template, JSON or form)."
+    )
 
 
 class ReturnSerializer(StepSerializer):
     method = serializers.ChoiceField(choices=Delivery.choices)
-    note = serializers.CharField(
+    recipient_name = serializers.CharField(
         required=False,
         allow_blank=True,
-        max_length=4000,
-        help_text="Who received it at the counter, or the postal tracking number.",
+        max_length=200,
+        help_text="`counter`: who received the result (required).",
     )
+    recipient_id_number = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    postal_address = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="`postal`: where it is sent (default: the address the citizen gave).",
+    )
+    tracking_number = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=40,
+        help_text="`postal`: the parcel's tracking number (required).",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class PostalUpdateSerializer(StepSerializer):
+    state = serializers.ChoiceField(choices=[PostalState.DELIVERED, PostalState.FAILED])
+    note = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+def _approve_arguments(data) -> dict:
+    if data["result"] == GENERATED:
+        return {"generate": True}
+    return {"result_file": data["result"]}
+
+
+RETURN_FIELDS = ("method", "recipient_name", "recipient_id_number", "postal_address", "note")
 
 
 # Each step of the API (``workflow.SERVICES`` with "-" for "_"): its input, and how the input
@@ -330,8 +395,15 @@ STEPS = {
         ApologySerializer,
         lambda d: {"reason": d["reason"], "new_due_at": d["new_due_at"]},
     ),
-    "approve": (ApproveSerializer, lambda d: {"result_file": d["result"]}),
-    "return": (ReturnSerializer, lambda d: {"method": d["method"], "note": d.get("note", "")}),
+    "approve": (ApproveSerializer, _approve_arguments),
+    "return": (
+        ReturnSerializer,
+        lambda d: {key: d.get(key, "") for key in (*RETURN_FIELDS, "tracking_number")},
+    ),
+    "postal-update": (
+        PostalUpdateSerializer,
+        lambda d: {"state": d["state"], "note": d.get("note", "")},
+    ),
     "stop": (NoteSerializer, lambda d: {"note": d.get("note", "")}),
 }
 ACTION_PATTERN = "|".join(STEPS)
@@ -351,8 +423,10 @@ class OfficerStepView(APIView):
             "`receive` (1→2, sets `due_at`), `request-supplement` `{items, note}` (1|2|4→5), "
             "`refuse` `{reason}` (1→3), `start` (2|6→4), `assign` `{officer}`, `transfer` "
             "`{agency}`, `request-payment` (2|4→6), `apologize` `{reason, new_due_at}` (once), "
-            "`approve` multipart `result` PDF (4→9), `return` `{method, note}` (9→10), `stop` "
-            "(7→8). Optional `expected_status` refuses a step taken on a stale page."
+            "`approve` `{result}`: a multipart PDF or `generated` (4→9, signed), `return` "
+            "`{method, recipient_name, postal_address, tracking_number, note}` (9→10), "
+            "`postal-update` `{state}` (10), `stop` (7→8). Optional `expected_status` refuses "
+            "a step taken on a stale page."
         ),
         request=StepSerializer,
         responses={200: OfficerDossierDetailSerializer, 204: None, **ERRORS},

@@ -9,7 +9,8 @@ from rest_framework import serializers
 
 from dossiers import permissions
 from dossiers.constants import Delivery, Status
-from dossiers.models import Attachment, Dossier, DossierEvent, StoredDocument
+from dossiers.models import Attachment, Dossier, DossierEvent, ResultHandover, StoredDocument
+from dossiers.results import verify_url
 from dossiers.services import missing_items
 from portal.api import PrototypeFieldsModelSerializer
 
@@ -241,13 +242,27 @@ class IssuedDocumentSerializer(serializers.Serializer):
     """Receipts and letters issued for the dossier (forms 01–04)."""
 
     kind = serializers.CharField(
-        help_text="Form number: 01 receipt, 02 supplement request, 03 refusal, 04 apology."
+        help_text=(
+            "01 receipt, 02 supplement request, 03 refusal, 04 apology (forms), KQ the result."
+        )
     )
     title = serializers.CharField()
-    code = serializers.CharField()
+    code = serializers.CharField(help_text="`<dossier code>-KQ<n>` for a result.")
     created_at = serializers.DateTimeField()
     url = serializers.URLField(help_text="The PDF (owner and staff serving the dossier).")
-    signed = serializers.BooleanField(help_text="False until digital signatures (issue 5).")
+    signed = serializers.BooleanField(help_text="Signed with the agency's certificate (PAdES).")
+    signed_at = serializers.DateTimeField(allow_null=True)
+    verify_url = serializers.URLField(help_text="The public verification page of the document.")
+
+
+class HandoverSerializer(serializers.Serializer):
+    """How the result was handed over (status 10)."""
+
+    method = serializers.CharField(help_text="online, counter or postal.")
+    handed_at = serializers.DateTimeField()
+    recipient_name = serializers.CharField(help_text="counter: who received it.")
+    tracking_number = serializers.CharField(help_text="postal: the parcel's tracking number.")
+    postal_state = serializers.CharField(help_text="postal: sent, delivered or failed.")
 
 
 class FeeLineSerializer(serializers.Serializer):
@@ -336,6 +351,7 @@ class DossierDetailSerializer(DossierListSerializer):
     events = EventSerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
     documents = serializers.SerializerMethodField()
+    handover = serializers.SerializerMethodField()
     payment_status = serializers.SerializerMethodField()
     missing = serializers.SerializerMethodField()
 
@@ -348,6 +364,7 @@ class DossierDetailSerializer(DossierListSerializer):
             "events",
             "attachments",
             "documents",
+            "handover",
             "payment_status",
             "missing",
         ]
@@ -369,10 +386,27 @@ class DossierDetailSerializer(DossierListSerializer):
                     request,
                     reverse("dossiers:issued_document", args=[dossier.pk, document.pk]),
                 ),
-                "signed": False,
+                "signed": document.signed,
+                "signed_at": document.signed_at,
+                "verify_url": verify_url(document.code),
             }
             for document in dossier.documents.all()
         ]
+
+    @extend_schema_field(HandoverSerializer(allow_null=True))
+    def get_handover(self, dossier) -> dict | None:
+        if dossier.status != Status.RETURNED:
+            return None
+        handover = ResultHandover.objects.filter(dossier=dossier).first()
+        if handover is None:
+            return None
+        return {
+            "method": handover.method,
+            "handed_at": handover.handed_at,
+            "recipient_name": handover.recipient_name,
+            "tracking_number": handover.tracking_number,
+            "postal_state": handover.postal_state,
+        }
 
     @extend_schema_field(
         {

@@ -8,13 +8,35 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from dossiers.constants import Status, StoredKind
-from dossiers.models import Attachment, Dossier, StoredDocument
+from dossiers.constants import Delivery, PostalState, Status, StoredKind
+from dossiers.models import Attachment, Dossier, ResultHandover, StoredDocument
 from procedures.constants import Channel
 from procedures.services import procedure_publish
 from procedures.tests.factories import ProcedureFactory
 
-PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def _one_page_pdf() -> bytes:
+    """A real, minimal one-page A4 PDF (with its cross-reference table): signable."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return out
+
+
+PDF_BYTES = _one_page_pdf()
 JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64 + b"\xff\xd9"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -76,6 +98,7 @@ class DossierFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Dossier
+        skip_postgeneration_save = True  # the hand-over (a related row) changes no field
 
     applicant = factory.SubFactory(UserFactory)
     procedure = factory.LazyFunction(published_procedure)
@@ -142,6 +165,15 @@ class DossierFactory(factory.django.DjangoModelFactory):
             processed=True,
             status=Status.RETURNED,
             finished_at=factory.LazyFunction(timezone.now),
+            handover=factory.RelatedFactory(
+                "dossiers.tests.factories.ResultHandoverFactory", factory_related_name="dossier"
+            ),
+        )
+        # Returned by post (BCCI): the parcel is on its way.
+        posted = factory.Trait(
+            returned=True,
+            delivery=Delivery.POSTAL,
+            postal_address="12 Lê Lợi, phường Phú Hội, Huế",
         )
         stopped = factory.Trait(
             withdrawal=True,
@@ -159,4 +191,27 @@ class AttachmentFactory(factory.django.DjangoModelFactory):
     document_name = "Giấy tờ"
     stored = factory.SubFactory(
         StoredDocumentFactory, owner=factory.SelfAttribute("..dossier.applicant")
+    )
+
+
+class ResultHandoverFactory(factory.django.DjangoModelFactory):
+    """The hand-over of a returned dossier, by the method the citizen chose."""
+
+    class Meta:
+        model = ResultHandover
+
+    method = factory.LazyAttribute(lambda o: o.dossier.delivery)
+    handed_at = factory.LazyFunction(timezone.now)
+    officer = factory.SubFactory(UserFactory, officer=True)
+    recipient_name = factory.LazyAttribute(
+        lambda o: (o.dossier.applicant.full_name or "Người nhận") if o.method == "counter" else ""
+    )
+    postal_address = factory.LazyAttribute(
+        lambda o: o.dossier.postal_address if o.method == Delivery.POSTAL else ""
+    )
+    tracking_number = factory.LazyAttribute(
+        lambda o: "EL000123456VN" if o.method == Delivery.POSTAL else ""
+    )
+    postal_state = factory.LazyAttribute(
+        lambda o: PostalState.SENT if o.method == Delivery.POSTAL else ""
     )

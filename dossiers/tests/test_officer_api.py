@@ -138,7 +138,7 @@ def body_for(action, dossier, specialist, elsewhere) -> tuple[dict, str]:
             "reason": "Cần xác minh",
             "new_due_at": (due + dt.timedelta(days=7)).isoformat(),
         },
-        "return": {"method": "counter", "note": "Bà Bình nhận"},
+        "return": {"method": "counter", "recipient_name": "Trần Thị Bình", "note": "Bà Bình nhận"},
         "stop": {"note": "Theo đơn rút"},
     }[action], "json"
 
@@ -490,9 +490,12 @@ BAD_INPUT = [
     ("apologize", {"reason": "Chậm", "new_due_at": 12}, "new_due_at"),
     ("apologize", {"reason": "Chậm", "new_due_at": "earlier"}, "new_due_at"),
     ("approve", {}, "result"),
-    ("approve", {"result": "generated"}, "result"),
+    ("approve", {"result": "generated"}, "result"),  # the procedure has no result template
+    ("approve", {"result": "made up"}, "result"),
     ("approve", {"result": "png"}, "result"),
     ("return", {}, "method"),
+    ("return", {"method": "counter"}, "recipient_name"),
+    ("return", {"method": "postal"}, "tracking_number"),
     ("return", {"method": "fax"}, "method"),
     ("return", {"method": 5}, "method"),
     ("receive", {"expected_status": 99}, "expected_status"),
@@ -522,6 +525,8 @@ def test_bad_input_is_a_400_naming_the_field(
         data = {"agency": dossier.agency.code}
     if data.get("new_due_at") == "earlier":
         data = {**data, "new_due_at": (dossier.due_at - dt.timedelta(hours=1)).isoformat()}
+    if data.get("result") == "generated":
+        code = "no_result_template"
     if data.get("result") == "png":
         data = {"result": SimpleUploadedFile("ket-qua.pdf", PNG_BYTES, "application/pdf")}
         code = "file_type"

@@ -21,6 +21,7 @@ from accounts.tests.factories import UserFactory
 from dossiers import permissions, selectors, services, workflow
 from dossiers.constants import DocumentKind, Status, StoredKind
 from dossiers.models import Dossier, DossierEvent, IssuedDocument, StoredDocument
+from dossiers.signing import check_pdf
 from dossiers.tests.factories import PNG_BYTES, DossierFactory, pdf_upload, published_procedure
 from portal.errors import DomainError
 from procedures.constants import Channel, DayKind
@@ -45,6 +46,7 @@ ACTIONS = [
     "apologize",
     "approve",
     "return",
+    "postal_update",
     "stop",
 ]
 ALLOWED_FROM = {
@@ -58,6 +60,7 @@ ALLOWED_FROM = {
     "apologize": {S.RECEIVED, S.PROCESSING, S.SUPPLEMENT, S.AWAITING_PAYMENT},
     "approve": {S.PROCESSING},
     "return": {S.PROCESSED},
+    "postal_update": {S.RETURNED},
     "stop": {S.WITHDRAWAL},
 }
 TARGET = {
@@ -71,6 +74,7 @@ TARGET = {
     "apologize": None,
     "approve": S.PROCESSED,
     "return": S.RETURNED,
+    "postal_update": None,
     "stop": S.STOPPED,
 }
 INTAKE, SPECIALIST, LEADER = "intake", "specialist", "leader"
@@ -85,6 +89,7 @@ DUTIES = {
     "apologize": {INTAKE, LEADER},
     "approve": {LEADER},
     "return": {INTAKE, LEADER},
+    "postal_update": {INTAKE, LEADER},
     "stop": {INTAKE, LEADER},
 }
 TRAIT = {
@@ -110,6 +115,7 @@ SERVICES = {
     "apologize": workflow.dossier_apologize,
     "approve": workflow.dossier_approve,
     "return": workflow.dossier_return,
+    "postal_update": workflow.dossier_postal_update,
     "stop": workflow.dossier_stop,
 }
 CAN = {
@@ -123,6 +129,7 @@ CAN = {
     "apologize": permissions.can_apologize,
     "approve": permissions.can_approve_dossier,
     "return": permissions.can_return_result,
+    "postal_update": permissions.can_record_postal_delivery,
     "stop": permissions.can_stop_dossier,
 }
 
@@ -183,7 +190,8 @@ def elsewhere():
 def make(procedure, status, **kwargs) -> Dossier:
     """A dossier of ``procedure`` in ``status``, with a fee so that payment can be asked."""
     kwargs.setdefault("fee_net", 20_000)
-    return DossierFactory(procedure=procedure, **{TRAIT[status]: True}, **kwargs)
+    trait = "posted" if status == S.RETURNED else TRAIT[status]  # a postal delivery to record
+    return DossierFactory(procedure=procedure, **{trait: True}, **kwargs)
 
 
 def arguments(action, dossier, staff, elsewhere) -> dict:
@@ -199,6 +207,7 @@ def arguments(action, dossier, staff, elsewhere) -> dict:
         "apologize": {"reason": "Cần xác minh thêm", "new_due_at": due + dt.timedelta(days=7)},
         "approve": {"result_file": pdf_upload("ket-qua.pdf")},
         "return": {"method": "online"},
+        "postal_update": {"state": "delivered"},
         "stop": {"note": "Công dân đã rút hồ sơ"},
     }[action]
 
@@ -409,7 +418,7 @@ def test_the_one_stop_centre_serves_every_agency_of_its_province(province):
 def test_can_functions_follow_status_duty_and_agency(action, procedure, staff, elsewhere):
     can = CAN[action]
     allowed = make(procedure, first_source(action))
-    wrong_status = make(procedure, S.RETURNED)  # no step starts from a returned dossier
+    wrong_status = make(procedure, S.STOPPED)  # no step starts from a stopped dossier
     duty = sorted(DUTIES[action])[0]
 
     assert can(staff[duty], allowed)
@@ -854,8 +863,14 @@ def test_approval_stores_the_result_in_the_citizens_store(procedure, staff, sett
         "pdf",
     )
     upload.seek(0)
-    assert stored.file.read() == upload.read()
-    assert files_under(settings.MEDIA_ROOT) == [Path(stored.file.path)]
+    kept = stored.file.read()
+    # The officer's PDF, with the agency's signature appended as an incremental update.
+    assert kept.startswith(upload.read()) and check_pdf(kept).verdict == "valid"
+    document = IssuedDocument.objects.get(dossier=row, kind="KQ")
+    assert document.code == f"{row.code}-KQ1" and document.sha256 == stored.sha256
+    assert sorted(files_under(settings.MEDIA_ROOT)) == sorted(
+        [Path(stored.file.path), Path(document.file.path)]
+    )
     assert row.events.get(action="approve").data["result"] == str(stored.pk)
 
 
@@ -1054,14 +1069,18 @@ def test_stopping_a_withdrawn_dossier_finishes_it_and_stops_the_clock(procedure,
 
 
 def test_return_records_how_the_result_was_handed_over(procedure, staff):
-    dossier = make(procedure, S.PROCESSED)
+    dossier = make(procedure, S.PROCESSED, postal_address="12 Lê Lợi, Huế")
 
     workflow.dossier_return(
-        dossier=dossier, actor=staff[INTAKE], method="postal", note="Mã bưu gửi EL123"
+        dossier=dossier, actor=staff[INTAKE], method="postal", tracking_number=" EL123VN "
     )
 
     event = Dossier.objects.get(pk=dossier.pk).events.get(action="return")
-    assert (event.data, event.note) == ({"method": "postal"}, "Mã bưu gửi EL123")
+    assert event.data == {
+        "method": "postal",
+        "postal_address": "12 Lê Lợi, Huế",
+        "tracking_number": "EL123VN",
+    }
 
 
 # --- forms issued after the step commits ----------------------------------------------------
@@ -1089,7 +1108,7 @@ def test_receiving_issues_the_receipt_once_the_step_is_committed(
         ("apologize", [DocumentKind.APOLOGY]),
         ("start", []),
         ("assign", []),
-        ("approve", []),
+        ("approve", [DocumentKind.RESULT]),  # the result itself, made inside the step
     ],
 )
 def test_which_steps_issue_a_form(

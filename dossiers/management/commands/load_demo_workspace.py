@@ -1001,14 +1001,20 @@ class Command(BaseCommand):
             )
         if action == "stop":
             return workflow.dossier_stop(dossier=dossier, actor=actor, note=data.get("note", ""))
-        if action == "approve":
-            result = pdf_upload(
-                f"Ket qua {dossier.code}",
-                [procedure.name, f"Nguoi yeu cau: {citizen.full_name}", f"Ho so: {dossier.code}"],
-            )
-            return workflow.dossier_approve(dossier=dossier, actor=actor, result_file=result)
+        if action == "approve":  # generated from the procedure's template and signed
+            return workflow.dossier_approve(dossier=dossier, actor=actor, generate=True)
         if action == "return":
-            return workflow.dossier_return(dossier=dossier, actor=actor, method=dossier.delivery)
+            return workflow.dossier_return(
+                dossier=dossier,
+                actor=actor,
+                method=dossier.delivery,
+                recipient_name=citizen.full_name if dossier.delivery == Delivery.COUNTER else "",
+                tracking_number=(
+                    f"EL{dossier.code[-4:]}{dossier.code[-11:-5]}VN"
+                    if dossier.delivery == Delivery.POSTAL
+                    else ""
+                ),
+            )
         raise ValueError(f"unknown demo step {action}")
 
     @staticmethod
