@@ -1253,7 +1253,8 @@ nộp ngày {{ dossier.submitted_at|date:"d/m/Y" }} của:</p>
 <table class="rows">
   <tr><th scope="row">Họ và tên</th><td>{{ applicant.full_name }}</td></tr>
   <tr><th scope="row">Số định danh cá nhân</th><td>{{ applicant.cccd|default:"—" }}</td></tr>
-  <tr><th scope="row">Ngày sinh</th><td>{{ applicant.date_of_birth|date:"d/m/Y"|default:"—" }}</td></tr>
+  <tr><th scope="row">Ngày sinh</th>
+    <td>{{ applicant.date_of_birth|date:"d/m/Y"|default:"—" }}</td></tr>
   <tr><th scope="row">Địa chỉ</th><td>{{ applicant.address|default:"—" }}</td></tr>
 </table>
 <p>Văn bản này là bản điện tử có chữ ký số của cơ quan, có giá trị pháp lý như bản giấy và được
@@ -1262,7 +1263,8 @@ lưu trong kho dữ liệu của công dân trên Cổng Dịch vụ công.</p>"
 BIRTH_RESULT_TEMPLATE = """<h1>Giấy khai sinh</h1>
 <p class="subtitle">(Bản điện tử)</p>
 <table class="rows">
-  <tr><th scope="row">Họ, chữ đệm, tên</th><td><strong>{{ form.ho_ten_tre|upper }}</strong></td></tr>
+  <tr><th scope="row">Họ, chữ đệm, tên</th>
+    <td><strong>{{ form.ho_ten_tre|upper }}</strong></td></tr>
   <tr><th scope="row">Ngày, tháng, năm sinh</th><td>{{ form.ngay_sinh }}</td></tr>
   <tr><th scope="row">Giới tính</th><td>{{ form.gioi_tinh }}</td></tr>
   <tr><th scope="row">Nơi sinh</th><td>{{ form.noi_sinh }}</td></tr>
