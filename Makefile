@@ -12,7 +12,7 @@ PORT   ?= 8000
 RUN_DEPS  := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core
 TEST_DEPS := $(RUN_DEPS) chromium poppler-utils zbar-tools
 
-.PHONY: run test install sysdeps-run sysdeps-test messages lint format schema bench bench-submission bench-queues clean
+.PHONY: run test install sysdeps-run sysdeps-test messages lint format schema bench bench-submission bench-queues bench-signing clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,10 @@ bench-submission: install
 ## Officer queue benchmark (PostgreSQL, 1,000,000 dossiers); see docs/performance.md.
 bench-queues: install
 	$(BIN)/python bench/queues.py
+
+## Signed result benchmark: render a result and sign it (PAdES), warm; see docs/performance.md.
+bench-signing: install
+	$(BIN)/python bench/signing.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

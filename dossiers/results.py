@@ -41,6 +41,16 @@ def next_result_code(dossier: Dossier) -> tuple[int, str]:
     return number, IssuedDocument.code_for(dossier.code, DocumentKind.RESULT, number)
 
 
+def _as_date(value):
+    """Form dates are kept as ISO text; give templates a date so ``|date:"d/m/Y"`` works."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    return value
+
+
 def template_values(dossier: Dossier, *, result_code: str) -> dict:
     """What a result template may show: plain values, nothing that reaches further."""
     applicant = dossier.applicant
@@ -59,7 +69,7 @@ def template_values(dossier: Dossier, *, result_code: str) -> dict:
             "submitted_at": dossier.submitted_at and timezone.localtime(dossier.submitted_at),
             "received_at": dossier.received_at and timezone.localtime(dossier.received_at),
         },
-        "form": dict(dossier.form_data or {}),
+        "form": {key: _as_date(value) for key, value in (dossier.form_data or {}).items()},
         "procedure": {"code": dossier.procedure.code, "name": dossier.procedure.name},
         "agency": {"code": dossier.agency.code, "name": dossier.agency.name},
         "result_code": result_code,

@@ -577,3 +577,12 @@ def dossier_message_post(
     return DossierMessage.objects.create(
         dossier=dossier, author=author, internal=internal, body=text
     )
+
+
+def result_downloaded(*, dossier: Dossier) -> None:
+    """Note the citizen's first download of the result handed over online (one UPDATE)."""
+    from dossiers.models import ResultHandover
+
+    ResultHandover.objects.filter(dossier=dossier, downloaded_at__isnull=True).update(
+        downloaded_at=timezone.now()
+    )

@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 
 from portal.errors import DomainError
 
-# The signature box: bottom right of the last page, inside the 45 mm bottom margin that the
-# portal's own templates keep free (points; A4 is 595 × 842).
-BOX_WIDTH, BOX_HEIGHT, BOX_MARGIN = 250, 78, 34
+# The signature box: bottom right of the last page, inside the 32 mm bottom margin that the
+# portal's own templates keep free (points; A4 is 595 × 842; the box ends 29.6 mm up).
+BOX_WIDTH, BOX_HEIGHT, BOX_MARGIN = 230, 60, 24
 FIELD_NAME = "ChuKyCoQuan"
 
 
@@ -224,13 +224,13 @@ def sign_pdf(pdf: bytes, *, agency, verify_url: str, reason: str) -> SignedPdf:
     timestamp_url = settings.SIGNING_TIMESTAMP_URL
     signed_at = timezone.now()
     with translation.override("vi"):  # the box is part of a Vietnamese legal document
-        stamp_text = _("Signed by: %(signer)s\nSigning date: %(date)s\nVerify: %(url)s")
-        date = formats.date_format(timezone.localtime(signed_at), "DATETIME_FORMAT")
+        stamp_text = _("Signed by: %(signer)s\nSigning date: %(date)s\nCode: %(code)s")
+        date = formats.date_format(timezone.localtime(signed_at), "d/m/Y H:i")
     style = QRStampStyle(
         stamp_text=stamp_text,
         text_box_style=TextBoxStyle(font=_font(), leading=10),
         border_width=1,
-        qr_inner_size=62,
+        qr_inner_size=52,
     )
     pdf_signer = signers.PdfSigner(
         signers.PdfSignatureMetadata(
@@ -252,7 +252,8 @@ def sign_pdf(pdf: bytes, *, agency, verify_url: str, reason: str) -> SignedPdf:
             writer,
             output=output,
             appearance_text_params={
-                "url": verify_url,
+                "url": verify_url,  # the QR code; the text names the code it ends with
+                "code": verify_url.rstrip("/").rsplit("/", 1)[-1],
                 "signer": key.signer_name,
                 "date": date,
             },

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dossiers.constants import Delivery, Status
+from dossiers.constants import Delivery, DocumentKind, Status
 from dossiers.form_data import validate_form_data
 from dossiers.forms import (
     DeclarationForm,
@@ -36,7 +36,7 @@ from dossiers.forms import (
     WithdrawForm,
     prefill_from_profile,
 )
-from dossiers.models import Dossier, StoredDocument
+from dossiers.models import Dossier, ResultHandover, StoredDocument
 from dossiers.permissions import (
     can_answer_supplement,
     can_delete_dossier,
@@ -66,6 +66,7 @@ from dossiers.services import (
     dossier_update,
     dossier_withdraw,
     missing_items,
+    result_downloaded,
     stored_document_delete,
 )
 from portal.errors import DomainError
@@ -758,6 +759,7 @@ def dossier_message(request, dossier_id):
 
 def _render_detail(request, dossier, *, typed: str = "", message_error: str = "", status=200):
     attachments = list(dossier.attachments.all())
+    issued = list(dossier.documents.all())
     fee = dossier.fee
     user = request.user
     context = {
@@ -769,7 +771,11 @@ def _render_detail(request, dossier, *, typed: str = "", message_error: str = ""
         "next": next_step(dossier),
         "just_submitted": request.GET.get("submitted") == "1" and dossier.code,
         "supplement_request": _supplement_request(dossier),
-        "issued_documents": list(dossier.documents.all()),
+        "issued_documents": issued,
+        "result_document": next((d for d in reversed(issued) if d.kind == "KQ"), None),
+        "handover": ResultHandover.objects.filter(dossier=dossier).first()
+        if dossier.status == Status.RETURNED
+        else None,
         "can_edit": can_submit_dossier(user, dossier),
         "can_delete": can_delete_dossier(user, dossier),
         "can_withdraw": can_withdraw_dossier(user, dossier),
@@ -974,6 +980,8 @@ def issued_document_download(request, dossier_id, document_id):
         handle = document.file.open("rb")
     except OSError:
         raise Http404 from None
+    if document.kind == DocumentKind.RESULT and request.user.pk == dossier.applicant_id:
+        result_downloaded(dossier=dossier)
     return _pdf_response(handle, f"{document.code}.pdf")
 
 

@@ -1265,7 +1265,7 @@ BIRTH_RESULT_TEMPLATE = """<h1>Giấy khai sinh</h1>
 <table class="rows">
   <tr><th scope="row">Họ, chữ đệm, tên</th>
     <td><strong>{{ form.ho_ten_tre|upper }}</strong></td></tr>
-  <tr><th scope="row">Ngày, tháng, năm sinh</th><td>{{ form.ngay_sinh }}</td></tr>
+  <tr><th scope="row">Ngày, tháng, năm sinh</th><td>{{ form.ngay_sinh|date:"d/m/Y" }}</td></tr>
   <tr><th scope="row">Giới tính</th><td>{{ form.gioi_tinh }}</td></tr>
   <tr><th scope="row">Nơi sinh</th><td>{{ form.noi_sinh }}</td></tr>
   <tr><th scope="row">Quốc tịch</th><td>{{ form.quoc_tich }}</td></tr>

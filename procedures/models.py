@@ -159,7 +159,8 @@ class Procedure(Bilingual):
             "HTML body of the result document the portal generates and signs at approval. "
             "Variables: {{ applicant.full_name }}, {{ applicant.cccd }}, "
             "{{ applicant.date_of_birth }}, {{ applicant.address }}, {{ dossier.code }}, "
-            "{{ dossier.received_at }}, {{ form.<field code> }}, {{ procedure.name }}, "
+            "{{ dossier.received_at }}, {{ form.ho_ten }} (any field of the form, by its code), "
+            "{{ procedure.name }}, "
             "{{ agency.name }}, {{ result_code }}, {{ today }}. Leave empty if officers upload "
             "the result as a PDF."
         ),

@@ -4,6 +4,7 @@ approves, and the citizen sees each step. Screenshots at 360 px and 1280 px go t
 artifacts/screenshots/."""
 
 import re
+import subprocess
 
 import pytest
 
@@ -55,9 +56,13 @@ def test_officer_receives_asks_approves_and_citizen_follows(
     from procedures.services import procedure_publish
     from procedures.tests.factories import RequiredDocumentFactory
 
-    procedure = published_procedure(name="Đăng ký khai sinh")
+    procedure = published_procedure(
+        name="Đăng ký khai sinh",
+        result_template="<h1>Giấy khai sinh</h1><p>Người đi đăng ký: {{ applicant.full_name }}</p>",
+    )
     RequiredDocumentFactory(procedure=procedure, name="Giấy chứng sinh", accepted_types="pdf")
     procedure_publish(procedure=procedure)
+    settings.PORTAL_BASE_URL = live_server.url  # the QR codes link to this server
     dossier = DossierFactory(procedure=procedure, submitted=True)
     citizen = dossier.applicant
     agency = dossier.agency
@@ -68,8 +73,6 @@ def test_officer_receives_asks_approves_and_citizen_follows(
     for person in (citizen, intake, leader):  # accounts with confirmed addresses
         EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
     base = live_server.url
-    result = tmp_path / "ket-qua.pdf"
-    result.write_bytes(PDF_BYTES)
     paper = tmp_path / "giay-chung-sinh.pdf"
     paper.write_bytes(PDF_BYTES)
 
@@ -112,25 +115,56 @@ def test_officer_receives_asks_approves_and_citizen_follows(
     dossier.refresh_from_db()
     assert dossier.status == Status.RECEIVED
 
-    # The leader processes and approves with the result.
+    # The leader processes and approves: the result is generated from the template and signed.
     boss = new_page()
     _log_in(boss, base, leader.email, totp=True)
     boss.goto(base + f"/can-bo/ho-so/{dossier.pk}/")
     _submit(boss, _step(boss, "xu-ly").locator("button[type=submit]"))
     approve = _step(boss, "phe-duyet")
-    approve.locator("input[type=file]").set_input_files(str(result))
+    expect(approve.locator("input[value=generated]")).to_be_checked()
     _submit(boss, approve.locator("button[type=submit]"))
     screenshot(boss, f"officer-5-approved-{width}")
     dossier.refresh_from_db()
     assert dossier.status == Status.PROCESSED and dossier.result_id
+    result = dossier.documents.get(kind="KQ")
 
+    # The citizen sees it, downloads the signed PDF and scans its QR code.
     person.goto(base + f"/ho-so/{dossier.pk}/")
     timeline = person.locator(".timeline")
     for words in ("Đã tiếp nhận", "Cần bổ sung giấy tờ", "Đã có kết quả"):
         expect(timeline).to_contain_text(re.compile(words))
-    expect(person.locator(f"a[href*='/kho-giay-to/{dossier.result_id}/']")).to_be_visible()
+    expect(person.locator(".result-panel")).to_contain_text(result.code)
     screenshot(person, f"officer-6-citizen-sees-result-{width}")
+    link = person.locator(".result-panel a.button")  # also at the top, under "What you can do"
+    download = person.request.get(base + link.get_attribute("href"))
+    assert download.status == 200 and download.headers["content-type"] == "application/pdf"
+    pdf = tmp_path / "ket-qua.pdf"
+    pdf.write_bytes(download.body())
+    scanned = scan_qr_codes(pdf, tmp_path)
+    assert scanned == {f"{base}/verify/{result.code}"}
+
+    person.goto(scanned.pop())
+    verdict = person.locator(".verify-result")
+    expect(verdict).to_contain_text("Văn bản xác thực")
+    expect(verdict).to_contain_text(dossier.agency.name)
+    screenshot(person, f"officer-7-verified-{width}")
+    # The copy in the citizen's hands is the one issued: uploading it says so too.
+    person.locator("input[type=file][name=file]").set_input_files(str(pdf))
+    _submit(person, person.locator("form.verify-form button[type=submit]"))
+    expect(person.locator(".verify-result")).to_contain_text("Văn bản xác thực")
     assert Dossier.objects.get(pk=dossier.pk).documents.filter(kind="01").exists()
+
+
+def scan_qr_codes(pdf, workdir) -> set[str]:
+    """What a phone camera would read: the QR codes of the PDF's pages (pdftoppm + zbarimg)."""
+    subprocess.run(["pdftoppm", "-r", "200", "-png", str(pdf), str(workdir / "page")], check=True)
+    found = set()
+    for image in sorted(workdir.glob("page*.png")):
+        scan = subprocess.run(
+            ["zbarimg", "--raw", "-q", str(image)], capture_output=True, text=True, check=False
+        )
+        found |= {line.strip() for line in scan.stdout.splitlines() if line.strip()}
+    return found
 
 
 @pytest.mark.parametrize("width", [360, 1280])
