@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, TemplateDoesNotExist, TemplateSyntaxError
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
@@ -25,10 +25,7 @@ from dossiers.constants import DocumentKind, ResultSource, StoredKind
 from dossiers.documents import qr_svg, render_pdf
 from dossiers.models import Dossier, DossierEvent, IssuedDocument, StoredDocument
 from portal.errors import DomainError
-
-_engine = Engine(
-    libraries={}, builtins=["django.template.defaultfilters", "django.template.defaulttags"]
-)
+from procedures.result_templates import compile_result_template
 
 
 def verify_url(code: str) -> str:
@@ -92,10 +89,11 @@ def render_result_pdf(dossier: Dossier, *, result_code: str) -> bytes:
         )
     with translation.override("vi"):
         try:
-            body = _engine.from_string(source).render(
+            body = compile_result_template(source).render(
                 Context(template_values(dossier, result_code=result_code))
             )
-        except TemplateSyntaxError as error:  # saved before validation existed
+        # Saved before validation existed (or before a tag was forbidden).
+        except (TemplateSyntaxError, TemplateDoesNotExist) as error:
             raise DomainError(
                 _("The result template has a mistake (%(error)s). Ask the administrator.")
                 % {"error": error},

@@ -109,6 +109,15 @@ def _verify_upload(request, form, code: str):
     return _answer(request, form, verification, code=code, checked_file=True)
 
 
+def _impossible_code(form) -> bool:
+    """A code with "/" names no document and has no page of its own (``/verify/<code>``):
+    said next to the field rather than failing to build that page's address."""
+    if "/" not in (form.cleaned_data.get("code") or ""):
+        return False
+    form.add_error("code", _explain("unknown_code"))
+    return True
+
+
 @csrf_exempt  # a read-only check that anyone may make, machines included: nothing to forge
 @require_http_methods(["GET", "POST"])
 def verify_home(request):
@@ -116,10 +125,13 @@ def verify_home(request):
     if request.method == "GET":
         code = (request.GET.get("code") or "").strip()
         if code:
+            form = VerifyForm({"code": code[:60]})
+            if form.is_valid() and _impossible_code(form):
+                return _answer(request, form, None, status=400)
             return redirect("verify", code=code[:60])
         return _answer(request, VerifyForm(), None)
     form = VerifyForm(request.POST, request.FILES)
-    if not form.is_valid():
+    if not form.is_valid() or _impossible_code(form):
         return _answer(request, form, None, status=400)
     code = form.cleaned_data.get("code") or ""
     if not form.cleaned_data.get("file"):

@@ -20,12 +20,14 @@ agency_code_validator = RegexValidator(
 
 
 def validate_result_template(value: str) -> None:
-    """A result template must be valid Django template syntax; errors name the line."""
+    """A result template must be valid template syntax using only the allowed tags."""
     from django.core.exceptions import ValidationError
-    from django.template import Engine, TemplateSyntaxError
+    from django.template import TemplateSyntaxError
+
+    from procedures.result_templates import compile_result_template
 
     try:
-        Engine(debug=True, libraries={}).from_string(value)
+        compile_result_template(value)
     except TemplateSyntaxError as error:
         raise ValidationError(
             _("The result template has a mistake: %(error)s"), params={"error": error}

@@ -123,6 +123,8 @@ class OfficerDossierDetailSerializer(OfficerDossierListSerializer):
     applicant = serializers.SerializerMethodField()
     events = OfficerEventSerializer(many=True, read_only=True)
     attachments = OfficerAttachmentSerializer(many=True, read_only=True)
+    documents = serializers.SerializerMethodField()
+    handover = serializers.SerializerMethodField()
 
     class Meta(OfficerDossierListSerializer.Meta):
         fields = [
@@ -139,7 +141,17 @@ class OfficerDossierDetailSerializer(OfficerDossierListSerializer):
             "finished_at",
             "events",
             "attachments",
+            "documents",
+            "handover",
         ]
+
+    @extend_schema_field(s.IssuedDocumentSerializer(many=True))
+    def get_documents(self, dossier) -> list[dict]:
+        return s.issued_documents_data(self.context.get("request"), dossier)
+
+    @extend_schema_field(s.HandoverSerializer(allow_null=True))
+    def get_handover(self, dossier) -> dict | None:
+        return s.handover_data(dossier)
 
     def get_applicant(self, dossier) -> dict:
         person = dossier.applicant

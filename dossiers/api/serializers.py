@@ -261,8 +261,46 @@ class HandoverSerializer(serializers.Serializer):
     method = serializers.CharField(help_text="online, counter or postal.")
     handed_at = serializers.DateTimeField()
     recipient_name = serializers.CharField(help_text="counter: who received it.")
+    postal_address = serializers.CharField(help_text="postal: where it was sent.")
     tracking_number = serializers.CharField(help_text="postal: the parcel's tracking number.")
     postal_state = serializers.CharField(help_text="postal: sent, delivered or failed.")
+
+
+def issued_documents_data(request, dossier) -> list[dict]:
+    """The documents issued for ``dossier`` (prefetched by the detail selectors)."""
+    return [
+        {
+            "kind": document.kind,
+            "title": document.get_kind_display(),
+            "code": document.code,
+            "created_at": document.created_at,
+            "url": _absolute(
+                request, reverse("dossiers:issued_document", args=[dossier.pk, document.pk])
+            ),
+            "signed": document.signed,
+            "signed_at": document.signed_at,
+            "verify_url": verify_url(document.code),
+        }
+        for document in dossier.documents.all()
+    ]
+
+
+def handover_data(dossier) -> dict | None:
+    """The hand-over of a returned dossier; None before (only status 10 has one)."""
+    if dossier.status != Status.RETURNED:
+        return None
+    try:
+        handover = dossier.handover
+    except ResultHandover.DoesNotExist:
+        return None
+    return {
+        "method": handover.method,
+        "handed_at": handover.handed_at,
+        "recipient_name": handover.recipient_name,
+        "postal_address": handover.postal_address,
+        "tracking_number": handover.tracking_number,
+        "postal_state": handover.postal_state,
+    }
 
 
 class FeeLineSerializer(serializers.Serializer):
@@ -375,38 +413,11 @@ class DossierDetailSerializer(DossierListSerializer):
 
     @extend_schema_field(IssuedDocumentSerializer(many=True))
     def get_documents(self, dossier) -> list[dict]:
-        request = self.context.get("request")
-        return [
-            {
-                "kind": document.kind,
-                "title": document.get_kind_display(),
-                "code": document.code,
-                "created_at": document.created_at,
-                "url": _absolute(
-                    request,
-                    reverse("dossiers:issued_document", args=[dossier.pk, document.pk]),
-                ),
-                "signed": document.signed,
-                "signed_at": document.signed_at,
-                "verify_url": verify_url(document.code),
-            }
-            for document in dossier.documents.all()
-        ]
+        return issued_documents_data(self.context.get("request"), dossier)
 
     @extend_schema_field(HandoverSerializer(allow_null=True))
     def get_handover(self, dossier) -> dict | None:
-        if dossier.status != Status.RETURNED:
-            return None
-        handover = ResultHandover.objects.filter(dossier=dossier).first()
-        if handover is None:
-            return None
-        return {
-            "method": handover.method,
-            "handed_at": handover.handed_at,
-            "recipient_name": handover.recipient_name,
-            "tracking_number": handover.tracking_number,
-            "postal_state": handover.postal_state,
-        }
+        return handover_data(dossier)
 
     @extend_schema_field(
         {
