@@ -15,12 +15,13 @@ from procedures.services import procedure_publish
 from procedures.tests.factories import ProcedureFactory
 
 
-def _one_page_pdf() -> bytes:
-    """A real, minimal one-page A4 PDF (with its cross-reference table): signable."""
+def blank_pdf(pages: int = 1) -> bytes:
+    """A real, minimal PDF of blank A4 pages (with its cross-reference table): signable."""
+    kids = b" ".join(b"%d 0 R" % (3 + page) for page in range(pages))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
+        *[b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"] * pages,
     ]
     out, offsets = b"%PDF-1.4\n", []
     for number, body in enumerate(objects, 1):
@@ -36,7 +37,7 @@ def _one_page_pdf() -> bytes:
     return out
 
 
-PDF_BYTES = _one_page_pdf()
+PDF_BYTES = blank_pdf()
 JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64 + b"\xff\xd9"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 
 from dossiers import dev_pki, signing
+from dossiers.tests.factories import blank_pdf
 
 
 def tool(name: str) -> str:
@@ -108,25 +109,8 @@ def pyhanko_status(data: bytes, trust_root_pem: Path):
 
 
 def two_page_pdf() -> bytes:
-    """A real, minimal two-page A4 PDF (to see on which page the signature box goes)."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-    ]
-    out, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return out
+    """A real two-page PDF (to see on which page the signature box goes)."""
+    return blank_pdf(pages=2)
 
 
 def own_pki(settings_fixture, directory: Path) -> Path:
