@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from accounts.tests.factories import UserFactory
 from dossiers import workflow
 from dossiers.constants import Status
-from dossiers.models import Dossier, DossierEvent, StoredDocument
+from dossiers.models import Dossier, DossierEvent, IssuedDocument, StoredDocument
 from dossiers.tests.factories import DossierFactory, pdf_upload
 from portal.errors import DomainError
 
@@ -129,7 +129,11 @@ def test_two_leaders_approve_at_once_one_result_is_kept(settings, tmp_path):
     stored = StoredDocument.objects.get()
     assert Dossier.objects.get(pk=dossier.pk).result == stored
     assert DossierEvent.objects.filter(dossier=dossier, action="approve").count() == 1
-    assert [p for p in Path(tmp_path).rglob("*") if p.is_file()] == [Path(stored.file.path)]
+    issued = IssuedDocument.objects.get(dossier=dossier, kind="KQ")
+    # The winner's signed result (store copy and issued copy); the losers wrote nothing lasting.
+    assert sorted(p for p in Path(tmp_path).rglob("*") if p.is_file()) == sorted(
+        [Path(stored.file.path), Path(issued.file.path)]
+    )
 
 
 def test_the_same_counter_form_sent_twice_at_once_files_one_dossier():
