@@ -45,7 +45,15 @@ def render_pdf(template: str, context: dict) -> bytes:
 
     with translation.override("vi"):
         html = render_to_string(template, context)
-    return HTML(string=html).write_pdf()
+    return HTML(string=html, url_fetcher=inline_only_fetcher()).write_pdf()
+
+
+def inline_only_fetcher():
+    """WeasyPrint may read ``data:`` URLs only: a document never pulls in a server file
+    (``file://``) or a network address, whatever HTML an admin's result template holds."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
 
 
 def _context(dossier: Dossier, event: DossierEvent | None = None) -> dict:
@@ -115,6 +123,8 @@ def _sign_form(document: IssuedDocument, pdf: bytes) -> bytes:
             pdf, agency=dossier.agency, verify_url=verify_url(document.code), reason=reason
         )
     except DomainError as error:
+        if error.code == "signing_failed":  # passing trouble (timestamp server): the task retries
+            raise
         logger.warning("Form %s issued unsigned: %s", document.code, error.message)
         return pdf
     document.signed_at = signed.signed_at

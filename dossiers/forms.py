@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from dossiers.constants import Delivery
@@ -275,6 +276,12 @@ class VerifyForm(forms.Form):
         help_text=_("As printed beside the QR code, e.g. 000.21.30.H57-250915-0007-KQ1."),
         max_length=60,
         required=False,
+        validators=[
+            RegexValidator(
+                r"^[0-9A-Za-z.\-]+$",
+                _("A document code has only digits, letters, dots and dashes. Check it."),
+            )
+        ],
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     file = forms.FileField(
@@ -286,6 +293,7 @@ class VerifyForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not data.get("code") and not data.get("file"):
+        nothing = not data.get("code") and not data.get("file")
+        if nothing and not self.errors:  # a wrong code already says what to do
             raise forms.ValidationError(_("Enter the document code or choose the PDF file."))
         return data

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.template import Context, TemplateDoesNotExist, TemplateSyntaxError
+from django.template import Context
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
@@ -92,8 +92,9 @@ def render_result_pdf(dossier: Dossier, *, result_code: str) -> bytes:
             body = compile_result_template(source).render(
                 Context(template_values(dossier, result_code=result_code))
             )
-        # Saved before validation existed (or before a tag was forbidden).
-        except (TemplateSyntaxError, TemplateDoesNotExist) as error:
+        # Saved before validation existed (or before a tag was forbidden), or a tag that fails
+        # on these values ({% for x in today.year %}): the admin must mend it either way.
+        except Exception as error:
             raise DomainError(
                 _("The result template has a mistake (%(error)s). Ask the administrator.")
                 % {"error": error},
@@ -153,8 +154,17 @@ def store_result(dossier: Dossier, prepared: PreparedResult) -> StoredDocument:
         sha256=prepared.signed.sha256,
     )
     stored.file.save(stored.filename, ContentFile(prepared.signed.data), save=False)
-    stored.save()
+    _save_or_forget_file(stored)
     return stored
+
+
+def _save_or_forget_file(row) -> None:
+    """Save a row whose file is already written; if the row cannot be saved, the file goes."""
+    try:
+        row.save()
+    except Exception:
+        row.file.delete(save=False)
+        raise
 
 
 def record_result(
@@ -177,7 +187,7 @@ def record_result(
         source=prepared.source,
     )
     document.file.save(f"{prepared.code}.pdf", ContentFile(signed.data), save=False)
-    document.save()
+    _save_or_forget_file(document)
     return document
 
 
@@ -207,7 +217,6 @@ class Verification:
             "kind": document.kind if document else None,
             "agency": document.dossier.agency.name if document else None,
             "agency_code": document.dossier.agency.code if document else None,
-            "procedure": document.dossier.procedure.name if document else None,
             "signer": self.signer_name or None,
             "signed_at": self.signed_at.isoformat() if self.signed_at else None,
             "sha256": self.sha256 or None,
@@ -233,9 +242,12 @@ def verify_code(code: str) -> Verification:
     if not document.signed:
         return Verification(authentic=False, reason="unsigned", document=document)
     digest = hashlib.sha256()
-    with document.file.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 16), b""):
-            digest.update(chunk)
+    try:
+        with document.file.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 16), b""):
+                digest.update(chunk)
+    except OSError:  # the kept copy is gone or the storage does not answer
+        return Verification(authentic=False, reason="file_missing", document=document)
     if digest.hexdigest() != document.sha256:  # the kept copy was tampered with
         return Verification(authentic=False, reason="file_changed", document=document)
     return Verification(

@@ -17,6 +17,7 @@ import hashlib
 import io
 import threading
 import unicodedata
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,6 +176,16 @@ def _load(path: Path, passphrase: str, agency) -> AgencyKey:
             % {"agency": agency.name},
             "certificate_not_yet_valid",
         )
+    if not _chains_to_trust_root(cert, _chain or []):
+        raise _refuse(
+            _(
+                "The signature certificate of %(agency)s was not issued by an authority the "
+                "portal trusts, so no one could verify its documents. Ask the portal "
+                "administrator; the dossier has not been changed."
+            )
+            % {"agency": agency.name},
+            "certificate_untrusted",
+        )
     signer = SimpleSigner.load_pkcs12_data(data, other_certs=[], passphrase=passphrase.encode())
     common_names = _subject_values(cert, NameOID.COMMON_NAME)
     return AgencyKey(
@@ -183,6 +194,37 @@ def _load(path: Path, passphrase: str, agency) -> AgencyKey:
         fingerprint=cert.fingerprint(hashes.SHA256()).hex(),
         not_after=cert.not_valid_after_utc,
     )
+
+
+def _chains_to_trust_root(cert, intermediates) -> bool:
+    """True when ``cert`` was issued, directly or through ``intermediates``, by one of the
+    trust roots the verification page uses: what the portal signs, it can also verify."""
+    from cryptography import x509
+
+    roots = []
+    for path in trust_root_paths():
+        roots += x509.load_pem_x509_certificates(Path(path).read_bytes())
+    candidates = [*intermediates, *roots]
+    current, seen = cert, 0
+    while seen <= len(candidates):
+        for root in roots:
+            if _issued_by(current, root):
+                return True
+        parent = next((c for c in intermediates if _issued_by(current, c) and c != current), None)
+        if parent is None:
+            return False
+        current, seen = parent, seen + 1
+    return False
+
+
+def _issued_by(cert, issuer) -> bool:
+    if cert.issuer != issuer.subject:
+        return False
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except Exception:  # another key with the same name, or an unsupported algorithm
+        return False
+    return True
 
 
 def _font():
@@ -196,7 +238,7 @@ def sign_pdf(pdf: bytes, *, agency, verify_url: str, reason: str) -> SignedPdf:
     the last page. Raises ``DomainError`` when the agency's certificate cannot be used, or when
     ``pdf`` cannot be read as a PDF."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.pdf_utils.misc import PdfReadError
+    from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.rw_common import find_inherited_value_in_tree
     from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.sign import fields, signers
@@ -204,15 +246,19 @@ def sign_pdf(pdf: bytes, *, agency, verify_url: str, reason: str) -> SignedPdf:
     from pyhanko.stamp import QRStampStyle
 
     key = agency_key(agency)
+    unreadable = _(
+        "This PDF file is damaged or encrypted and cannot be signed. Save it again as PDF."
+    )
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        if writer.prev.encrypted:
+            raise PdfError("encrypted")
         last_page = int(writer.root["/Pages"]["/Count"]) - 1
         page = writer.find_page_for_modification(last_page)[0].get_object()
         media_box = [float(v) for v in find_inherited_value_in_tree(page, "/MediaBox", "/Parent")]
-    except (PdfReadError, KeyError, TypeError, ValueError) as error:
+    except (PdfError, KeyError, IndexError, TypeError, ValueError) as error:
         raise DomainError(
-            _("This PDF file is damaged or encrypted and cannot be signed. Save it again as PDF."),
-            code="pdf_unreadable",
+            unreadable, code="pdf_unreadable", fields={"result": [unreadable]}
         ) from error
     right = media_box[2] - BOX_MARGIN
     box = (
@@ -232,9 +278,12 @@ def sign_pdf(pdf: bytes, *, agency, verify_url: str, reason: str) -> SignedPdf:
         border_width=1,
         qr_inner_size=52,
     )
+    # A PDF the portal already signed (an officer re-uploads a result) has our field: use a
+    # new name, so the second signature is added beside the first.
+    field_name = f"{FIELD_NAME}-{uuid.uuid4().hex[:8]}"
     pdf_signer = signers.PdfSigner(
         signers.PdfSignatureMetadata(
-            field_name=FIELD_NAME,
+            field_name=field_name,
             md_algorithm="sha256",
             subfilter=fields.SigSeedSubFilter.PADES,
             reason=reason,
@@ -244,7 +293,7 @@ def sign_pdf(pdf: bytes, *, agency, verify_url: str, reason: str) -> SignedPdf:
         signer=key.signer,
         timestamper=HTTPTimeStamper(timestamp_url, timeout=10) if timestamp_url else None,
         stamp_style=style,
-        new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=last_page, box=box),
+        new_field_spec=fields.SigFieldSpec(field_name, on_page=last_page, box=box),
     )
     output = io.BytesIO()
     try:
@@ -258,7 +307,11 @@ def sign_pdf(pdf: bytes, *, agency, verify_url: str, reason: str) -> SignedPdf:
                 "date": date,
             },
         )
-    except Exception as error:  # a timestamp server down, a PDF pyHanko cannot extend
+    except PdfError as error:  # a PDF pyHanko can read but not extend: the file's fault
+        raise DomainError(
+            unreadable, code="pdf_unreadable", fields={"result": [unreadable]}
+        ) from error
+    except Exception as error:  # a timestamp server down or slow: passing trouble
         raise DomainError(
             _("The document could not be signed (%(error)s). Try again in a few minutes.")
             % {"error": error.__class__.__name__},
@@ -276,12 +329,16 @@ def sign_pdf(pdf: bytes, *, agency, verify_url: str, reason: str) -> SignedPdf:
     )
 
 
-def trust_roots() -> list:
+def trust_root_paths() -> list[Path]:
     """The configured trust roots (``SIGNING_TRUST_ROOTS``, else the development root CA)."""
+    paths = settings.SIGNING_TRUST_ROOTS or [Path(settings.SIGNING_KEY_DIR) / "root-ca.pem"]
+    return [Path(p) for p in paths if Path(p).exists()]
+
+
+def trust_roots() -> list:
     from pyhanko.keys import load_cert_from_pemder
 
-    paths = settings.SIGNING_TRUST_ROOTS or [Path(settings.SIGNING_KEY_DIR) / "root-ca.pem"]
-    return [load_cert_from_pemder(str(p)) for p in paths if Path(p).exists()]
+    return [load_cert_from_pemder(str(p)) for p in trust_root_paths()]
 
 
 @dataclass(frozen=True)
@@ -313,25 +370,27 @@ def check_pdf(data: bytes) -> PdfCheck:
         return PdfCheck(verdict="unreadable", sha256=digest)
     if not signatures:
         return PdfCheck(verdict="unsigned", sha256=digest)
+    # Every signature must be intact; the last one — the portal's, covering the whole file —
+    # must also chain to a trust root. Earlier ones may be an official's personal signature on
+    # an uploaded result, from a CA the portal need not trust.
     context = ValidationContext(trust_roots=trust_roots(), allow_fetching=False)
-    verdict, first = "valid", None
     for signature in signatures:
         try:
             status = validate_pdf_signature(signature, context)
         except Exception:  # a signature pyHanko cannot even parse is no valid signature
             return PdfCheck(verdict="altered", sha256=digest)
-        first = first or status
         if not (status.intact and status.valid):
             return PdfCheck(verdict="altered", sha256=digest)
-        if signature is signatures[-1] and status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
-            verdict = "altered"  # bytes added after the last signature
-        elif not status.trusted and verdict == "valid":
-            verdict = "untrusted"
-    cert = first.signing_cert
+    last = status
+    if last.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        verdict = "altered"  # bytes added after the last signature
+    else:
+        verdict = "valid" if last.trusted else "untrusted"
+    cert = last.signing_cert
     return PdfCheck(
         verdict=verdict,
         sha256=digest,
         signer_name=cert.subject.native.get("common_name", ""),
-        signed_at=first.signer_reported_dt,
+        signed_at=last.signer_reported_dt,
         fingerprint=cert.sha256.hex(),
     )

@@ -9,8 +9,11 @@ the signing time and the hash, never the applicant.
 
 from __future__ import annotations
 
+import re
+
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -38,6 +41,10 @@ def _explain(reason: str) -> str:
         "unsigned": _(
             "This document was issued without a digital signature, so it cannot be "
             "verified here. Ask the agency that issued it."
+        ),
+        "file_missing": _(
+            "The portal cannot read its copy of this document right now. Try again later, or "
+            "upload the PDF you were given to check it."
         ),
         "file_changed": _(
             "The portal's copy of this document no longer matches its signature. "
@@ -109,13 +116,15 @@ def _verify_upload(request, form, code: str):
     return _answer(request, form, verification, code=code, checked_file=True)
 
 
-def _impossible_code(form) -> bool:
-    """A code with "/" names no document and has no page of its own (``/verify/<code>``):
-    said next to the field rather than failing to build that page's address."""
-    if "/" not in (form.cleaned_data.get("code") or ""):
-        return False
-    form.add_error("code", _explain("unknown_code"))
-    return True
+CODE_PATTERN = re.compile(r"^[0-9A-Za-z.\-]{1,60}$")
+
+
+def _to_code_page(request, code: str):
+    """The page of one code, keeping ``?format=json`` for machines."""
+    url = reverse("verify", args=[code])
+    if request.GET.get("format") == "json":
+        url += "?format=json"
+    return redirect(url)
 
 
 @csrf_exempt  # a read-only check that anyone may make, machines included: nothing to forge
@@ -123,32 +132,43 @@ def _impossible_code(form) -> bool:
 def verify_home(request):
     """The verification page: a code to look up, a PDF to check, or both."""
     if request.method == "GET":
-        code = (request.GET.get("code") or "").strip()
-        if code:
-            form = VerifyForm({"code": code[:60]})
-            if form.is_valid() and _impossible_code(form):
-                return _answer(request, form, None, status=400)
-            return redirect("verify", code=code[:60])
-        return _answer(request, VerifyForm(), None)
+        if "code" not in request.GET:
+            return _answer(request, VerifyForm(), None)
+        form = VerifyForm({"code": (request.GET.get("code") or "")[:60]})
+        if not form.is_valid():
+            return _answer(request, form, None, status=400)
+        return _to_code_page(request, form.cleaned_data["code"])
     form = VerifyForm(request.POST, request.FILES)
-    if not form.is_valid() or _impossible_code(form):
+    if not form.is_valid():
         return _answer(request, form, None, status=400)
     code = form.cleaned_data.get("code") or ""
     if not form.cleaned_data.get("file"):
-        return redirect("verify", code=code)
+        return _to_code_page(request, code)
     return _verify_upload(request, form, code)
 
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def verify_document(request, code: str):
-    """One document by its code (GET), or a PDF checked against that code (POST)."""
+    """One document by its code (GET), or a PDF checked against a code (POST: the code typed
+    in the form, else the page's)."""
     code = code.strip()[:60]
+    if not CODE_PATTERN.match(code):  # names no document: answered before any query
+        verification = results.Verification(authentic=False, reason="unknown_code")
+        return _answer(request, VerifyForm(), verification, status=404)
     if request.method == "POST":
-        form = VerifyForm(request.POST or {"code": code}, request.FILES)
+        form = VerifyForm(request.POST if "code" in request.POST else {"code": code}, request.FILES)
         if not form.is_valid():
             return _answer(request, form, None, code=code, status=400)
-        return _verify_upload(request, form, code)
+        typed = form.cleaned_data.get("code") or code
+        if not form.cleaned_data.get("file"):
+            return _to_code_page(request, typed)
+        return _verify_upload(request, form, typed)
+    if too_many_lookups(request, scope="verify-code"):
+        _limit, seconds = _lookup_rate()
+        response = render(request, "dossiers/lookup_throttled.html", status=429)
+        response["Retry-After"] = str(seconds)
+        return response
     verification = results.verify_code(code)
     status = 404 if verification.reason == "unknown_code" else 200
     return _answer(

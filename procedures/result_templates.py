@@ -2,11 +2,15 @@
 
 Admins are trusted to write a document, not to read the server: the engine has no template
 loaders and no tag libraries, and only the tags that lay out text are allowed — no
-``{% include %}``, ``{% extends %}``, ``{% load %}`` or ``{% debug %}`` (which would print the
-server's modules into a signed document). Values given to it are plain (dossiers/results.py).
+``{% include %}``, ``{% extends %}``, ``{% load %}``, ``{% autoescape off %}``, ``|safe`` or
+``{% debug %}`` (which would print the server's modules into a signed document). Values given
+to it are plain (dossiers/results.py); WeasyPrint fetches no file or URL it names
+(``dossiers.documents.render_pdf``).
 """
 
 from __future__ import annotations
+
+import re
 
 from django.template import Engine, Template, TemplateSyntaxError
 from django.template.base import Lexer, TokenType
@@ -16,10 +20,12 @@ ALLOWED_TAGS = frozenset(
     {
         *("if", "elif", "else", "endif", "for", "empty", "endfor", "with", "endwith"),
         *("ifchanged", "endifchanged", "firstof", "cycle", "now", "regroup", "widthratio"),
-        *("spaceless", "endspaceless", "autoescape", "endautoescape", "filter", "endfilter"),
+        *("spaceless", "endspaceless", "filter", "endfilter"),
         *("comment", "endcomment", "verbatim", "endverbatim", "templatetag"),
     }
 )
+
+UNESCAPING = re.compile(r"\|\s*(safe|safeseq)\b")
 
 _engine = Engine(
     loaders=[],
@@ -31,6 +37,11 @@ _engine = Engine(
 def compile_result_template(source: str) -> Template:
     """The template, checked; raises ``TemplateSyntaxError`` naming what is not allowed."""
     for token in Lexer(source).tokenize():
+        # Every value stays escaped: what a citizen typed can never become markup.
+        if token.token_type == TokenType.VAR and UNESCAPING.search(token.contents):
+            raise TemplateSyntaxError(
+                _("the filters safe and safeseq are not allowed in a result template")
+            )
         if token.token_type == TokenType.BLOCK:
             tag = (token.split_contents() or [""])[0]
             if tag not in ALLOWED_TAGS:

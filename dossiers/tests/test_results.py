@@ -15,15 +15,16 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
-from dossiers import results, services, signing, workflow
+from dossiers import dev_pki, results, services, signing, workflow
 from dossiers.constants import DocumentKind, ResultSource, Status, StoredKind
 from dossiers.models import Dossier, DossierEvent, IssuedDocument, ResultHandover, StoredDocument
-from dossiers.tests.factories import DossierFactory, pdf_upload, published_procedure
+from dossiers.tests.factories import DossierFactory, blank_pdf, pdf_upload, published_procedure
 from dossiers.tests.signing_helpers import issue, own_pki, pdftotext, tool
 from portal.errors import DomainError
 from procedures.models import Procedure, validate_result_template
@@ -369,6 +370,11 @@ def _break(kind: str, agency, settings, directory: Path) -> None:
             not_before=now + dt.timedelta(days=2),
             not_after=now + dt.timedelta(days=500),
         )
+    elif kind == "certificate_untrusted":  # a CA the verification page does not trust
+        issue(directory, agency)
+        other = directory.parent / "another-root"
+        dev_pki.root_ca(other)
+        settings.SIGNING_TRUST_ROOTS = [str(other / "root-ca.pem")]
 
 
 REFUSALS = [
@@ -378,6 +384,7 @@ REFUSALS = [
     "certificate_wrong_agency",
     "certificate_expired",
     "certificate_not_yet_valid",
+    "certificate_untrusted",
 ]
 
 
@@ -754,3 +761,85 @@ def test_the_api_needs_the_recipient_of_a_counter_hand_over(processed, intake):
 
     assert response.status_code == 400
     assert "recipient_name" in response.json()["fields"]
+
+
+# --- hostile or odd input: never a 500, never a server file in a document -----------------------
+
+
+def test_a_result_template_cannot_pull_a_server_file_into_the_pdf(dossier, leader):
+    Procedure.objects.filter(pk=dossier.procedure_id).update(
+        result_template=(
+            '<a rel="attachment" href="file:///etc/hostname">x</a>'
+            '<img src="file:///etc/hostname"><p>{{ applicant.full_name }}</p>'
+        )
+    )
+    dossier = Dossier.objects.get(pk=dossier.pk)
+
+    document = approve_generated(dossier, leader)
+
+    assert b"/EmbeddedFile" not in file_bytes(document.file)
+
+
+def test_the_pdf_engine_fetches_nothing_but_inline_data():
+    from dossiers.documents import inline_only_fetcher
+
+    fetcher = inline_only_fetcher()
+    with pytest.raises(ValueError):
+        fetcher.fetch("file:///etc/passwd")
+    with pytest.raises(ValueError):
+        fetcher.fetch("http://169.254.169.254/latest/meta-data/")
+    assert fetcher.fetch("data:text/plain,ok").read() == b"ok"
+
+
+@pytest.mark.parametrize(
+    "source", ["{{ form.ghi_chu|safe }}", "{% autoescape off %}x{% endautoescape %}"]
+)
+def test_validation_refuses_unescaping_what_the_citizen_typed(source):
+    with pytest.raises(ValidationError):
+        validate_result_template(source)
+
+
+def test_a_result_the_portal_already_signed_can_be_uploaded_again(
+    dossier, leader, applicant, procedure
+):
+    first = approve_generated(dossier, leader)
+    later = DossierFactory(procedure=procedure, applicant=applicant, processing=True)
+    upload = SimpleUploadedFile("ket-qua.pdf", file_bytes(first.file), "application/pdf")
+
+    workflow.dossier_approve(dossier=later, actor=leader, result_file=upload)
+
+    second = IssuedDocument.objects.get(dossier=later, kind=DocumentKind.RESULT)
+    verdict = results.verify_upload(file_bytes(second.file), code=second.code)
+    assert verdict.authentic and verdict.signer_name == second.signer_name
+
+
+def test_a_pdf_with_a_broken_page_tree_is_a_400_naming_the_field(dossier, leader, settings):
+    broken = blank_pdf().replace(b"/Count 1", b"/Count 3")
+    upload = SimpleUploadedFile("ket-qua.pdf", broken, "application/pdf")
+
+    response = api(leader).post(
+        f"/api/v1/dossiers/{dossier.pk}/approve/", {"result": upload}, format="multipart"
+    )
+
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "pdf_unreadable" and "result" in response.json()["fields"]
+    assert Dossier.objects.get(pk=dossier.pk).status == S.PROCESSING
+    assert files_under(settings.MEDIA_ROOT) == []
+
+
+def test_a_form_waits_for_a_timestamp_server_that_is_down_instead_of_going_unsigned(
+    dossier, leader, intake, monkeypatch
+):
+    from dossiers import documents
+
+    received = DossierFactory(procedure=dossier.procedure, submitted=True)
+    workflow.dossier_receive(dossier=received, actor=intake)
+    event = received.events.get(action="receive")
+
+    def down(*args, **kwargs):
+        raise DomainError("timestamp server down", code="signing_failed", status=503)
+
+    monkeypatch.setattr(signing, "sign_pdf", down)
+    with pytest.raises(DomainError):
+        documents.issue_for_event(event.pk)  # the Celery task retries it later
+    assert not IssuedDocument.objects.filter(event=event).exists()

@@ -128,7 +128,7 @@ def test_an_issued_code_in_json(client, result, agency, applicant):
     assert body["authentic"] is True and body["reason"] == "authentic"
     assert (body["code"], body["kind"]) == (result.code, DocumentKind.RESULT)
     assert (body["agency"], body["agency_code"]) == (agency.name, agency.code)
-    assert body["procedure"] == result.dossier.procedure.name
+    assert "procedure" not in body  # what people filed is not for anyone to list
     assert body["signer"] == agency.name == result.signer_name
     assert dt.datetime.fromisoformat(body["signed_at"]) == result.signed_at
     assert body["sha256"] == result.sha256
@@ -342,13 +342,16 @@ def test_a_code_posted_without_a_file_redirects_to_its_page(client, result):
     assert response.status_code == 302 and response["Location"] == url(result.code)
 
 
-def test_a_code_with_a_slash_is_a_field_error_not_a_crash(client, result):
+def test_a_code_with_a_slash_or_a_nul_is_a_field_error_not_a_crash(client, result):
     """Such a code has no page (``/verify/<code>``): it used to fail building the address."""
     looked_up = client.get(HOME, {"code": "000.00/abc"})
     posted = client.post(HOME + "?format=json", {"code": "a/b"})
     with_file = client.post(HOME, {"code": "a/b", "file": pdf(content(result))})
+    with_nul = client.get(HOME, {"code": "000.00\x00abc"})
+    in_the_address = client.get(url("abc\x00def"))
 
     assert looked_up.status_code == posted.status_code == with_file.status_code == 400
+    assert with_nul.status_code == 400 and in_the_address.status_code == 404
     assert looked_up.context["form"].errors["code"]
     assert list(posted.json()["fields"]) == ["code"]
     assert with_file.context["verification"] is None
@@ -391,13 +394,33 @@ def test_uploads_are_throttled_per_address(client, result, settings):
     assert check(client, data, result.code, REMOTE_ADDR="198.51.100.20").status_code == 200
 
 
-def test_looking_up_codes_is_not_counted_against_the_upload_allowance(client, result, settings):
+def test_code_lookups_and_uploads_have_separate_allowances(client, result, settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"lookup": "1/minute"},
+        "DEFAULT_THROTTLE_RATES": {"lookup": "2/minute"},
     }
 
-    for _ in range(3):
-        assert client.get(url(result.code)).status_code == 200
+    looked_up = [client.get(url(result.code)).status_code for _ in range(3)]
 
+    # Codes are guessable (dossier code + -KQ1), so looking them up is throttled too ...
+    assert looked_up == [200, 200, 429]
+    # ... but on its own counter: the visitor can still check the file in hand.
     assert check(client, content(result), result.code).status_code == 200
+
+
+def test_posting_a_code_without_a_file_shows_that_codes_page(client, result):
+    """The page opened from the QR code, "Verify" pressed without choosing a file."""
+    response = client.post(url(result.code), {"code": result.code})
+    home = client.post(HOME + "?format=json", {"code": result.code})
+
+    assert response.status_code == 302 and response["Location"] == url(result.code)
+    assert home.status_code == 302 and home["Location"] == url(result.code, json=True)
+
+
+def test_a_kept_file_gone_missing_is_said_not_a_crash(client, result):
+    Path(result.file.path).unlink()
+
+    response = client.get(url(result.code, json=True))
+
+    assert response.status_code == 200
+    assert response.json()["authentic"] is False and response.json()["reason"] == "file_missing"
