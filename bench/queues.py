@@ -51,6 +51,7 @@ def env() -> dict[str, str]:
         "DATABASE_URL": DB_URL,
         "REDIS_URL": REDIS_URL,
         "PORTAL_ENV": "production",
+        "PORTAL_BASE_URL": "http://127.0.0.1:8000",
         "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "DJANGO_ALLOWED_HOSTS": "testserver,127.0.0.1",
         "DJANGO_DEBUG": "0",

@@ -102,6 +102,7 @@ DOSSIERS_PATH = "/api/v1/dossiers/"
 
 SERVER_ENV = {
     "PORTAL_ENV": "production",
+    "PORTAL_BASE_URL": "http://127.0.0.1:8000",
     "DJANGO_SECRET_KEY": "bench-only-not-a-secret-key-submission-benchmark-0123456789",
     "DJANGO_ALLOWED_HOSTS": HOST,
     "DJANGO_DEBUG": "0",

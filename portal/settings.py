@@ -2,7 +2,7 @@
 
 The defaults run the portal on one laptop: SQLite, in-memory cache, Celery tasks run in-process,
 mail printed to the console. ``PORTAL_ENV=production`` refuses to start without a secret key,
-allowed hosts and a real (non-SQLite) database.
+allowed hosts, a real (non-SQLite) database and the portal's public address.
 """
 
 from pathlib import Path
@@ -234,7 +234,12 @@ STORAGES = {
 
 # --- Digital signatures (dossiers/signing.py) -------------------------------------------------
 # The public address of the portal: QR codes on signed documents link to <this>/verify/<code>.
-PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+PORTAL_BASE_URL = env.str(
+    "PORTAL_BASE_URL", default="" if PRODUCTION else "http://127.0.0.1:8000"
+).rstrip("/")
+if PRODUCTION and not PORTAL_BASE_URL.startswith(("https://", "http://")):
+    # Printed for good on every signed document: never a laptop address by accident.
+    raise ImproperlyConfigured("Set PORTAL_BASE_URL (https://…) in production.")
 # One PKCS#12 file per agency, named <unit code>.p12 (`manage.py make_dev_pki` for laptops).
 SIGNING_KEY_DIR = env.path("SIGNING_KEY_DIR", default=BASE_DIR / "var" / "pki")
 # The passphrase of every agency's file, unless SIGNING_PASSPHRASE_<unit code, dots as _> is set.

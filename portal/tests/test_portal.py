@@ -34,16 +34,24 @@ def test_production_refuses_sqlite():
     assert result.returncode != 0 and "DATABASE_URL" in result.stderr
 
 
+PRODUCTION_NEEDS = {
+    "DJANGO_SECRET_KEY": "s" * 50,
+    "DJANGO_ALLOWED_HOSTS": "dichvucong.example.vn",
+    "DATABASE_URL": "postgres://u@127.0.0.1/db",
+    "PORTAL_BASE_URL": "https://dichvucong.example.vn",
+}
+
+
 def test_production_starts_with_what_it_needs():
-    result = _check_with(
-        {
-            "DJANGO_SECRET_KEY": "s" * 50,
-            "DJANGO_ALLOWED_HOSTS": "dichvucong.example.vn",
-            "DATABASE_URL": "postgres://u@127.0.0.1/db",
-        }
-    )
+    result = _check_with(PRODUCTION_NEEDS)
 
     assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_to_start_without_the_address_printed_on_signed_documents():
+    result = _check_with({k: v for k, v in PRODUCTION_NEEDS.items() if k != "PORTAL_BASE_URL"})
+
+    assert result.returncode != 0 and "PORTAL_BASE_URL" in result.stderr
 
 
 @pytest.mark.django_db
