@@ -71,6 +71,7 @@ from bench.catalogue import (  # noqa: E402
     stop_gunicorn,
     wait_for_quiet,
 )
+from portal.pdf import stream, text_page  # noqa: E402
 
 BIN = Path(sys.executable).parent
 RESULTS_DIR = ROOT / "bench" / "results"
@@ -238,30 +239,10 @@ def pdf_paper(index: int, size: int = PAPER_BYTES) -> bytes:
     text = f"BT /F1 24 Tf 72 760 Td (Giay to thu nghiem so {index + 1}) Tj ET".encode()
     padding_source = random.Random(index).randbytes(size)
 
-    def stream(data: bytes) -> bytes:
-        return b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
-
     def build(padding: int) -> bytes:
-        objects = [
-            b"<< /Type /Catalog /Pages 2 0 R >>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-            b"/Resources << /Font << /F1 5 0 R >> >> >>",
-            stream(text),
-            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-            stream(padding_source[:padding]),
-        ]
-        out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-        offsets = []
-        for number, body in enumerate(objects, start=1):
-            offsets.append(len(out))
-            out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-        xref = len(out)
-        out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-        out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-        out += b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1)
-        out += b"startxref\n%d\n%%%%EOF\n" % xref
-        return bytes(out)
+        return text_page(
+            text, stream(padding_source[:padding]), header=b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
+        )
 
     padding = max(0, size - len(build(0)))
     for _ in range(5):  # the digits of /Length and startxref move the size a little

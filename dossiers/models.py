@@ -179,6 +179,15 @@ class Dossier(models.Model):
     def editable(self) -> bool:
         return self.status in EDITABLE
 
+    @property
+    def result_handover(self) -> ResultHandover | None:
+        """How the result was handed over (status 10), or None. Django remembers the answer,
+        absent included, so asking again costs nothing (and nothing with ``select_related``)."""
+        try:
+            return self.handover
+        except models.ObjectDoesNotExist:
+            return None
+
 
 class Attachment(models.Model):
     """A paper attached to a dossier for one required-paper slot of its procedure version.

@@ -40,6 +40,7 @@ from dossiers.templatetags.dossier_pages import vn_datetime
 from dossiers.views import display_value
 from portal.api import CappedCountPaginator, capped_count
 from portal.errors import DomainError
+from portal.http import client_ip, private_file_response
 from procedures.constants import FILE_TYPES
 
 PAGE_SIZE = 20
@@ -579,7 +580,7 @@ def step(request, dossier_id, slug: str):
         saved = workflow.SERVICES[action](
             dossier=dossier,
             actor=request.user,
-            ip=_ip(request),
+            ip=client_ip(request),
             expected_status=form.cleaned_data["expected_status"],
             **form.arguments(),
         )
@@ -611,28 +612,13 @@ INLINE_TYPES = set(FILE_TYPES.values())
 
 def _inline_response(stored: StoredDocument) -> FileResponse:
     """The file shown in the browser (PDF and images, recognised by content at upload), or
-    downloaded for any other type. Never cached, never sniffed into another type."""
-    try:
-        handle = stored.file.open("rb")
-    except OSError:
-        raise Http404(_("The file of this paper is missing.")) from None
-    inline = stored.content_type in INLINE_TYPES
-    response = FileResponse(
-        handle,
-        as_attachment=not inline,
+    downloaded for any other type."""
+    return private_file_response(
+        stored.file,
         filename=stored.filename,
         content_type=stored.content_type,
+        inline=stored.content_type in INLINE_TYPES,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    if stored.content_type != "application/pdf":
-        # Not for PDFs: Chrome's and Safari's PDF viewers show a blank page in a sandboxed
-        # document, and ``default-src 'none'`` breaks the viewer's own styles. A PDF's type is
-        # checked by content at upload and ``nosniff`` keeps it a PDF.
-        response["Content-Security-Policy"] = (
-            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-        )
-    return response
 
 
 @staff_required
@@ -694,10 +680,13 @@ def bulk(request):
             continue
         try:
             if action == "receive":
-                workflow.dossier_receive(dossier=dossier, actor=request.user, ip=_ip(request))
+                workflow.dossier_receive(dossier=dossier, actor=request.user, ip=client_ip(request))
             else:
                 workflow.dossier_assign(
-                    dossier=dossier, actor=request.user, officer_id=officer_id, ip=_ip(request)
+                    dossier=dossier,
+                    actor=request.user,
+                    officer_id=officer_id,
+                    ip=client_ip(request),
                 )
         except DomainError as error:
             refused.append(f"{dossier.code}: {error.message}")
@@ -849,7 +838,7 @@ def counter_intake(request):
                 channel=data["channel"],
                 delivery=delivery,
                 postal_address=postal_address,
-                ip=_ip(request),
+                ip=client_ip(request),
                 intake_token=context["intake_token"],
             )
     except DomainError as error:

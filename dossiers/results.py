@@ -10,6 +10,7 @@ model, a setting or a file.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -226,16 +227,12 @@ class Verification:
 
 def find_document(code: str) -> IssuedDocument | None:
     return (
-        IssuedDocument.objects.select_related("dossier__agency", "dossier__procedure")
-        .filter(code=code.strip())
-        .first()
+        IssuedDocument.objects.select_related("dossier__agency").filter(code=code.strip()).first()
     )
 
 
 def verify_code(code: str) -> Verification:
     """A document looked up by its code: known, signed, and its kept file unchanged."""
-    import hashlib
-
     document = find_document(code)
     if document is None:
         return Verification(authentic=False, reason="unknown_code")
@@ -268,9 +265,7 @@ def verify_upload(data: bytes, *, code: str | None = None) -> Verification:
     if check.verdict != "valid":
         return Verification(authentic=False, reason=check.verdict, **facts)
     document = (
-        IssuedDocument.objects.select_related("dossier__agency", "dossier__procedure")
-        .filter(sha256=check.sha256)
-        .first()
+        IssuedDocument.objects.select_related("dossier__agency").filter(sha256=check.sha256).first()
     )
     if document is None:
         return Verification(authentic=False, reason="not_issued", **facts)

@@ -201,19 +201,18 @@ def _chains_to_trust_root(cert, intermediates) -> bool:
     trust roots the verification page uses: what the portal signs, it can also verify."""
     from cryptography import x509
 
-    roots = []
-    for path in trust_root_paths():
-        roots += x509.load_pem_x509_certificates(Path(path).read_bytes())
-    candidates = [*intermediates, *roots]
-    current, seen = cert, 0
-    while seen <= len(candidates):
-        for root in roots:
-            if _issued_by(current, root):
-                return True
-        parent = next((c for c in intermediates if _issued_by(current, c) and c != current), None)
-        if parent is None:
+    roots = [
+        root
+        for path in trust_root_paths()
+        for root in x509.load_pem_x509_certificates(path.read_bytes())
+    ]
+    current = cert
+    for _step in range(len(intermediates) + 1):  # each step climbs one issuer; no loops
+        if any(_issued_by(current, root) for root in roots):
+            return True
+        current = next((c for c in intermediates if c != current and _issued_by(current, c)), None)
+        if current is None:
             return False
-        current, seen = parent, seen + 1
     return False
 
 

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_http_methods
 from dossiers import results
 from dossiers.files import check_upload
 from dossiers.forms import VerifyForm
-from dossiers.views import _lookup_rate, too_many_lookups
 from portal.errors import DomainError
+from portal.http import over_rate
 
 MAX_UPLOAD_MB = 20
 
@@ -95,11 +95,10 @@ def _answer(request, form, verification, *, code="", checked_file=False, status=
 
 def _verify_upload(request, form, code: str):
     """Check the uploaded PDF (throttled: checking costs the server real work)."""
-    if too_many_lookups(request, scope="verify"):
-        _limit, seconds = _lookup_rate()
+    if wait := over_rate(request, "verify"):
         form.add_error(None, _("Too many checks from your connection. Wait a minute and retry."))
         response = _answer(request, form, None, code=code, status=429)
-        response["Retry-After"] = str(seconds)
+        response["Retry-After"] = str(wait)
         return response
     upload = form.cleaned_data["file"]
     try:
@@ -164,10 +163,9 @@ def verify_document(request, code: str):
         if not form.cleaned_data.get("file"):
             return _to_code_page(request, typed)
         return _verify_upload(request, form, typed)
-    if too_many_lookups(request, scope="verify-code"):
-        _limit, seconds = _lookup_rate()
+    if wait := over_rate(request, "verify-code"):
         response = render(request, "dossiers/lookup_throttled.html", status=429)
-        response["Retry-After"] = str(seconds)
+        response["Retry-After"] = str(wait)
         return response
     verification = results.verify_code(code)
     status = 404 if verification.reason == "unknown_code" else 200

@@ -13,10 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, prefetch_related_objects
@@ -36,7 +34,7 @@ from dossiers.forms import (
     WithdrawForm,
     prefill_from_profile,
 )
-from dossiers.models import Dossier, ResultHandover, StoredDocument
+from dossiers.models import Dossier, StoredDocument
 from dossiers.permissions import (
     can_answer_supplement,
     can_delete_dossier,
@@ -70,6 +68,7 @@ from dossiers.services import (
     stored_document_delete,
 )
 from portal.errors import DomainError
+from portal.http import client_ip, over_rate, private_file_response
 from portal.text import normalize_search
 from procedures.constants import FILE_TYPES, Channel
 from procedures.fees import active_discount_rules, fee_quote
@@ -81,10 +80,6 @@ PAGE_SIZE = 20
 DOUBLE_START_WINDOW = dt.timedelta(seconds=15)
 # Store documents offered per paper besides the ones whose title matches the paper's name.
 OTHER_STORE_DOCUMENTS = 10
-
-
-def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _own_dossier(request, dossier_id) -> Dossier:
@@ -183,7 +178,7 @@ def start(request, code: str):
                 applicant=request.user,
                 procedure=procedure,
                 form_data=prefill_from_profile(specs, request.user),
-                ip=_ip(request),
+                ip=client_ip(request),
             )
         except DomainError as error:
             messages.error(request, error.message)
@@ -609,7 +604,7 @@ def step_submit(request, dossier_id):
     if request.method == "POST":
         if form.is_valid():
             try:
-                dossier = dossier_submit(dossier=dossier, actor=request.user, ip=_ip(request))
+                dossier = dossier_submit(dossier=dossier, actor=request.user, ip=client_ip(request))
             except DomainError as error:
                 if error.code == "already_submitted":
                     messages.info(request, error.message)
@@ -772,10 +767,10 @@ def _render_detail(request, dossier, *, typed: str = "", message_error: str = ""
         "just_submitted": request.GET.get("submitted") == "1" and dossier.code,
         "supplement_request": _supplement_request(dossier),
         "issued_documents": issued,
-        "result_document": next((d for d in reversed(issued) if d.kind == "KQ"), None),
-        "handover": ResultHandover.objects.filter(dossier=dossier).first()
-        if dossier.status == Status.RETURNED
-        else None,
+        "result_document": next(
+            (d for d in reversed(issued) if d.kind == DocumentKind.RESULT), None
+        ),
+        "handover": dossier.result_handover if dossier.status == Status.RETURNED else None,
         "can_edit": can_submit_dossier(user, dossier),
         "can_delete": can_delete_dossier(user, dossier),
         "can_withdraw": can_withdraw_dossier(user, dossier),
@@ -829,7 +824,7 @@ def dossier_withdraw_view(request, dossier_id):
                     dossier=dossier,
                     actor=request.user,
                     reason=form.cleaned_data["reason"],
-                    ip=_ip(request),
+                    ip=client_ip(request),
                 )
             except DomainError as error:
                 if error.fields:
@@ -858,7 +853,7 @@ def supplement(request, dossier_id):
         return _refused_edit(request, dossier, _("No papers are asked for this dossier now."))
     if request.method == "POST":
         try:
-            dossier_answer_supplement(dossier=dossier, actor=request.user, ip=_ip(request))
+            dossier_answer_supplement(dossier=dossier, actor=request.user, ip=client_ip(request))
         except DomainError as error:
             if error.code != "incomplete":
                 return _refused_edit(request, dossier, error.message)
@@ -878,16 +873,10 @@ def supplement(request, dossier_id):
 
 
 def _file_response(stored: StoredDocument) -> FileResponse:
-    """The file as a download with its sanitised name; browsers may not guess another type."""
-    response = FileResponse(
-        stored.file.open("rb"),
-        as_attachment=True,
-        filename=stored.filename,
-        content_type=stored.content_type,
+    """The file as a download with its sanitised name."""
+    return private_file_response(
+        stored.file, filename=stored.filename, content_type=stored.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
@@ -957,16 +946,11 @@ def _readable_dossier(request, dossier_id) -> Dossier:
     return dossier
 
 
-def _pdf_response(content, filename: str) -> FileResponse | HttpResponse:
-    response = (
-        FileResponse(content, content_type="application/pdf")
-        if hasattr(content, "read")
-        else HttpResponse(content, content_type="application/pdf")
+def _pdf_response(source, filename: str) -> FileResponse:
+    """A PDF issued or made for the dossier, shown in the browser."""
+    return private_file_response(
+        source, filename=filename, content_type="application/pdf", inline=True
     )
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
@@ -976,13 +960,10 @@ def issued_document_download(request, dossier_id, document_id):
     document = dossier.documents.filter(pk=document_id).first()
     if document is None:
         raise Http404
-    try:
-        handle = document.file.open("rb")
-    except OSError:
-        raise Http404 from None
+    response = _pdf_response(document.file, f"{document.code}.pdf")  # 404 if the file is gone
     if document.kind == DocumentKind.RESULT and request.user.pk == dossier.applicant_id:
         result_downloaded(dossier=dossier)
-    return _pdf_response(handle, f"{document.code}.pdf")
+    return response
 
 
 @login_required
@@ -999,32 +980,6 @@ def control_slip_download(request, dossier_id):
 # --- Public lookup ----------------------------------------------------------------------------
 
 
-def _lookup_rate() -> tuple[int, int]:
-    """The lookup rate shared with the API (``LOOKUP_THROTTLE_RATE``, "10/minute")."""
-    rate = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get("lookup") or "10/minute"
-    number, _sep, period = rate.partition("/")
-    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(period.strip()[:1].lower(), 60)
-    return int(number), seconds
-
-
-def too_many_lookups(request, scope: str = "lookup") -> bool:
-    """Count one lookup for the client's address; True once over the rate (fixed window).
-    ``scope`` keeps separate counters for the dossier lookup and the PDF verification.
-
-    The address is ``REMOTE_ADDR``: behind a proxy it must be the proxy's job to set it, a
-    client-sent X-Forwarded-For would let anyone reset their own counter.
-    """
-    limit, seconds = _lookup_rate()
-    key = f"{scope}-throttle:{_ip(request) or 'unknown'}"
-    cache.add(key, 0, seconds)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, seconds)
-        count = 1
-    return count > limit
-
-
 def lookup(request):
     """Public: a dossier's status from its code and the applicant's CCCD.
 
@@ -1036,10 +991,9 @@ def lookup(request):
     not_found = False
     status = 200
     if request.method == "POST":
-        if too_many_lookups(request):
-            _limit, seconds = _lookup_rate()
+        if wait := over_rate(request, "lookup"):
             response = render(request, "dossiers/lookup_throttled.html", status=429)
-            response["Retry-After"] = str(seconds)
+            response["Retry-After"] = str(wait)
             return response
         if form.is_valid():
             found = lookup_dossier(

@@ -145,10 +145,8 @@ def allowed_now(user, dossier: Dossier) -> list[str]:
 
 
 def _sent_by_post(dossier: Dossier) -> bool:
-    try:
-        return dossier.handover.method == Delivery.POSTAL
-    except ResultHandover.DoesNotExist:
-        return False
+    handover = dossier.result_handover
+    return handover is not None and handover.method == Delivery.POSTAL
 
 
 # --- the services ---------------------------------------------------------------------------------
@@ -635,7 +633,7 @@ def dossier_postal_update(
         raise DomainError(message, code="invalid", fields={"state": [message]})
 
     def apply(locked: Dossier, now: dt.datetime) -> dict:
-        handover = ResultHandover.objects.filter(dossier=locked).first()
+        handover = locked.result_handover
         if handover is None or handover.method != Delivery.POSTAL:
             raise DomainError(_("This result was not sent by post."), code="conflict", status=409)
         handover.postal_state = state

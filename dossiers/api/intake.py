@@ -12,9 +12,9 @@ from accounts.services import citizen_for_counter
 from dossiers import services
 from dossiers.api import officer
 from dossiers.api.serializers import FormDataField
-from dossiers.api.views import client_ip
 from dossiers.constants import Delivery
 from portal.errors import DomainError
+from portal.http import client_ip
 from procedures.constants import Channel
 from procedures.models import Procedure
 

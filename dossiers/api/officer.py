@@ -22,10 +22,11 @@ from rest_framework.views import APIView
 from accounts.staff import IsStaffWithSecondFactor
 from dossiers import selectors, services, workflow
 from dossiers.api import serializers as s
-from dossiers.api.views import client_ip, file_response
+from dossiers.api.views import file_response
 from dossiers.constants import Delivery, PostalState, Status
 from dossiers.models import Dossier, DossierEvent
 from portal.api import CappedCountPagination, PrototypeFieldsModelSerializer, RejectUnknownParams
+from portal.http import client_ip
 from procedures.constants import Channel
 
 ERRORS = {
@@ -119,12 +120,12 @@ class OfficerAttachmentSerializer(s.AttachmentSerializer):
         return request.build_absolute_uri(url) if request is not None else url
 
 
-class OfficerDossierDetailSerializer(OfficerDossierListSerializer):
+class OfficerDossierDetailSerializer(s.IssuedDocumentsFields, OfficerDossierListSerializer):
+    """One dossier for the officers serving it: the applicant, history, papers, documents."""
+
     applicant = serializers.SerializerMethodField()
     events = OfficerEventSerializer(many=True, read_only=True)
     attachments = OfficerAttachmentSerializer(many=True, read_only=True)
-    documents = serializers.SerializerMethodField()
-    handover = serializers.SerializerMethodField()
 
     class Meta(OfficerDossierListSerializer.Meta):
         fields = [
@@ -144,14 +145,6 @@ class OfficerDossierDetailSerializer(OfficerDossierListSerializer):
             "documents",
             "handover",
         ]
-
-    @extend_schema_field(s.IssuedDocumentSerializer(many=True))
-    def get_documents(self, dossier) -> list[dict]:
-        return s.issued_documents_data(self.context.get("request"), dossier)
-
-    @extend_schema_field(s.HandoverSerializer(allow_null=True))
-    def get_handover(self, dossier) -> dict | None:
-        return s.handover_data(dossier)
 
     def get_applicant(self, dossier) -> dict:
         person = dossier.applicant
@@ -384,7 +377,14 @@ def _approve_arguments(data) -> dict:
     return {"result_file": data["result"]}
 
 
-RETURN_FIELDS = ("method", "recipient_name", "recipient_id_number", "postal_address", "note")
+RETURN_FIELDS = (
+    "method",
+    "recipient_name",
+    "recipient_id_number",
+    "postal_address",
+    "tracking_number",
+    "note",
+)
 
 
 # Each step of the API (``workflow.SERVICES`` with "-" for "_"): its input, and how the input
@@ -410,7 +410,7 @@ STEPS = {
     "approve": (ApproveSerializer, _approve_arguments),
     "return": (
         ReturnSerializer,
-        lambda d: {key: d.get(key, "") for key in (*RETURN_FIELDS, "tracking_number")},
+        lambda d: {key: d.get(key, "") for key in RETURN_FIELDS},
     ),
     "postal-update": (
         PostalUpdateSerializer,

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from dossiers import permissions
 from dossiers.constants import Delivery, Status
-from dossiers.models import Attachment, Dossier, DossierEvent, ResultHandover, StoredDocument
+from dossiers.models import Attachment, Dossier, DossierEvent, StoredDocument
 from dossiers.results import verify_url
 from dossiers.services import missing_items
 from portal.api import PrototypeFieldsModelSerializer
@@ -287,11 +287,8 @@ def issued_documents_data(request, dossier) -> list[dict]:
 
 def handover_data(dossier) -> dict | None:
     """The hand-over of a returned dossier; None before (only status 10 has one)."""
-    if dossier.status != Status.RETURNED:
-        return None
-    try:
-        handover = dossier.handover
-    except ResultHandover.DoesNotExist:
+    handover = dossier.result_handover if dossier.status == Status.RETURNED else None
+    if handover is None:
         return None
     return {
         "method": handover.method,
@@ -301,6 +298,21 @@ def handover_data(dossier) -> dict | None:
         "tracking_number": handover.tracking_number,
         "postal_state": handover.postal_state,
     }
+
+
+class IssuedDocumentsFields(serializers.Serializer):
+    """``documents`` and ``handover`` of a dossier's detail, for the citizen and the officers."""
+
+    documents = serializers.SerializerMethodField()
+    handover = serializers.SerializerMethodField()
+
+    @extend_schema_field(IssuedDocumentSerializer(many=True))
+    def get_documents(self, dossier) -> list[dict]:
+        return issued_documents_data(self.context.get("request"), dossier)
+
+    @extend_schema_field(HandoverSerializer(allow_null=True))
+    def get_handover(self, dossier) -> dict | None:
+        return handover_data(dossier)
 
 
 class FeeLineSerializer(serializers.Serializer):
@@ -384,12 +396,12 @@ class DossierListSerializer(PrototypeFieldsModelSerializer):
         return dossier_actions(self.context["request"].user, dossier)
 
 
-class DossierDetailSerializer(DossierListSerializer):
+class DossierDetailSerializer(IssuedDocumentsFields, DossierListSerializer):
+    """One dossier for its applicant: form, fee, history, papers, documents issued, hand-over."""
+
     fee = serializers.SerializerMethodField()
     events = EventSerializer(many=True, read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
-    documents = serializers.SerializerMethodField()
-    handover = serializers.SerializerMethodField()
     payment_status = serializers.SerializerMethodField()
     missing = serializers.SerializerMethodField()
 
@@ -410,14 +422,6 @@ class DossierDetailSerializer(DossierListSerializer):
     @extend_schema_field(FeeSerializer(allow_null=True))
     def get_fee(self, dossier) -> dict | None:
         return dossier.fee
-
-    @extend_schema_field(IssuedDocumentSerializer(many=True))
-    def get_documents(self, dossier) -> list[dict]:
-        return issued_documents_data(self.context.get("request"), dossier)
-
-    @extend_schema_field(HandoverSerializer(allow_null=True))
-    def get_handover(self, dossier) -> dict | None:
-        return handover_data(dossier)
 
     @extend_schema_field(
         {

@@ -33,6 +33,7 @@ from dossiers.files import safe_filename
 from dossiers.models import Attachment, Dossier, StoredDocument
 from portal.api import RejectUnknownParams
 from portal.errors import DomainError
+from portal.http import client_ip, private_file_response
 from procedures.models import Procedure
 
 logger = logging.getLogger(__name__)
@@ -58,10 +59,6 @@ FILE_RESPONSE = {
 }
 
 
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _uuid_or_404(value) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
@@ -82,21 +79,11 @@ class JSONErrorsNegotiation(BaseContentNegotiation):
 
 def file_response(stored: StoredDocument) -> FileResponse:
     """Stream a stored file as a download under its sanitised name; never rendered inline."""
-    try:
-        handle = stored.file.open("rb")
-    except OSError:
-        logger.exception("Stored document %s has no file in storage", stored.pk)
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return private_file_response(
+        stored.file,
         filename=safe_filename(stored.filename, stored.extension),
         content_type=stored.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 class DossierFilter(django_filters.FilterSet):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from dossiers.constants import Delivery, PostalState, Status, StoredKind
 from dossiers.models import Attachment, Dossier, ResultHandover, StoredDocument
+from portal import pdf as portal_pdf
 from procedures.constants import Channel
 from procedures.services import procedure_publish
 from procedures.tests.factories import ProcedureFactory
@@ -17,24 +18,7 @@ from procedures.tests.factories import ProcedureFactory
 
 def blank_pdf(pages: int = 1) -> bytes:
     """A real, minimal PDF of blank A4 pages (with its cross-reference table): signable."""
-    kids = b" ".join(b"%d 0 R" % (3 + page) for page in range(pages))
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages),
-        *[b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"] * pages,
-    ]
-    out, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return out
+    return portal_pdf.blank(pages)
 
 
 PDF_BYTES = blank_pdf()

@@ -189,7 +189,8 @@ def every_endpoint(dossier, attachment) -> list[tuple[str, str]]:
         ("get", QUEUE),
         ("get", detail_url(dossier)),
         ("get", f"{detail_url(dossier)}attachments/{attachment.pk}/file/"),
-        *[("post", step_url(dossier, action)) for action in STEPS],
+        # postal-update starts only from a postal hand-over: tested on its own below, and here
+        *[("post", step_url(dossier, action)) for action in (*STEPS, "postal-update")],
     ]
 
 
@@ -927,3 +928,26 @@ def test_the_whole_way_from_the_new_queue_to_the_returned_result(
     assert codes(api(intake).get(QUEUE, {"queue": "finished"})) == [dossier.code]
     history = Dossier.objects.get(pk=dossier.pk).events.order_by("id")
     assert [e.action for e in history] == ["receive", "assign", "start", "approve", "return"]
+
+
+# --- the post office's report on a result sent by post ------------------------------------------
+
+
+def test_postal_update_from_the_outside(procedure, intake, specialist, elsewhere):
+    posted = DossierFactory(procedure=procedure, posted=True)
+    online = DossierFactory(procedure=procedure, returned=True)  # handed over online
+    stranger = UserFactory(officer=True, agency=elsewhere, totp=True)
+    delivered = {"state": "delivered", "expected_status": S.RETURNED}
+
+    assert post(api(stranger), posted, "postal-update", delivered).status_code == 404
+    assert post(api(specialist), posted, "postal-update", delivered).status_code == 403
+    assert_invalid(post(api(intake), posted, "postal-update", {"state": "lost"}), "state")
+    assert post(api(intake), online, "postal-update", delivered).status_code == 409
+    assert posted.result_handover.postal_state == "sent"  # nothing written so far
+
+    response = post(api(intake), posted, "postal-update", delivered)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["handover"]["postal_state"] == "delivered"
+    again = post(api(intake), posted, "postal-update", {**delivered, "expected_status": 9})
+    assert again.status_code == 409  # a stale page

@@ -717,6 +717,15 @@ def test_paper_download_is_an_attachment_with_a_safe_name(signed_in, draft):
     assert b"".join(response.streaming_content) == PDF_BYTES
 
 
+def test_a_stored_file_gone_from_storage_is_a_404_not_a_crash(signed_in, owned):
+    stored = owned["stored"]
+    stored.file.delete(save=False)  # the row outlived its file
+
+    assert signed_in.get(url("store_download", stored.pk)).status_code == 404
+    dossier_copy = url("attachment_download", owned["draft"].pk, owned["attachment"].pk)
+    assert signed_in.get(dossier_copy).status_code == 404
+
+
 def test_store_download_and_a_deleted_document_still_in_a_dossier(signed_in, owned):
     stored = owned["stored"]
     response = signed_in.get(url("store_download", stored.pk))

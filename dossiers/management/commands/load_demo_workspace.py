@@ -48,6 +48,7 @@ from accounts.models import User
 from dossiers import services, workflow
 from dossiers.constants import Delivery, Status
 from dossiers.models import Dossier, DossierEvent, StoredDocument
+from portal import pdf as portal_pdf
 from portal.errors import DomainError
 from procedures import demo_data
 from procedures.constants import Channel
@@ -604,28 +605,7 @@ def demo_pdf(title: str, lines: list[str]) -> bytes:
     body = [f"BT /F1 16 Tf 56 780 Td {literal(title)} Tj /F1 11 Tf"]
     body += [f"0 -22 Td {literal(line)} Tj" for line in lines]
     body.append("ET")
-    stream = "\n".join(body).encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
-        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    return portal_pdf.text_page("\n".join(body).encode("latin-1"))
 
 
 def pdf_upload(title: str, lines: list[str]) -> SimpleUploadedFile:
