@@ -31,6 +31,16 @@ WITHDRAWABLE = {
     Status.AWAITING_PAYMENT,
 }
 FINISHED = {Status.REFUSED, Status.STOPPED, Status.RETURNED}
+# Statuses in which an owed fee may be paid: from submission until the result is handed over;
+# not while the citizen asks to withdraw, not once the dossier is closed.
+FEE_PAYABLE = {
+    Status.SUBMITTED,
+    Status.RECEIVED,
+    Status.PROCESSING,
+    Status.SUPPLEMENT,
+    Status.AWAITING_PAYMENT,
+    Status.PROCESSED,
+}
 
 
 class Delivery(models.TextChoices):
@@ -57,6 +67,22 @@ class DocumentKind(models.TextChoices):
     REFUSAL = "03", _("Refusal to accept the dossier (form 03)")
     APOLOGY = "04", _("Apology and new appointment (form 04)")
     RESULT = "KQ", _("Result")  # kết quả giải quyết: signed at approval (→9)
+    FEE_RECEIPT = "BL", _("Fee receipt")  # biên lai điện tử: issued when the fee is paid
+
+
+class FeeState(models.TextChoices):
+    """Where a dossier's fee stands; the payments app moves it, the workflow reads it."""
+
+    NONE = "none", _("No fee")  # nothing to pay (free procedure, or not submitted yet)
+    DUE = "due", _("To pay")  # the frozen quote's net amount is owed
+    PAID = "paid", _("Paid")  # online or at the counter, with a receipt
+    EXEMPT = "exempt", _("Exempt")  # an officer recorded the applicant's exemption and why
+    REFUNDING = "refunding", _("Refund in progress")  # paid, then refused or stopped
+    REFUNDED = "refunded", _("Refunded")
+
+
+# Fee states in which nothing more is owed: the result may be handed over.
+FEE_SETTLED = {FeeState.NONE, FeeState.PAID, FeeState.EXEMPT}
 
 
 class ResultSource(models.TextChoices):

@@ -56,7 +56,8 @@ def inline_only_fetcher():
     return URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
 
 
-def _context(dossier: Dossier, event: DossierEvent | None = None) -> dict:
+def document_context(dossier: Dossier, event: DossierEvent | None = None) -> dict:
+    """What every document template reads: the dossier, its agency, applicant, procedure…"""
     return {
         "dossier": dossier,
         "event": event,
@@ -85,16 +86,30 @@ def issue_for_event(event_id: int) -> IssuedDocument | None:
     existing = IssuedDocument.objects.filter(event=event, kind=kind).first()
     if existing is not None:
         return existing
-    dossier = event.dossier
-    context = _context(dossier, event)
+    context = document_context(event.dossier, event)
     context["items"] = (event.data or {}).get("items", [])
-    pdf = render_pdf(f"dossiers/forms/form_{kind}.html", context)
+    return issue_document(
+        event=event, kind=kind, template=f"dossiers/forms/form_{kind}.html", context=context
+    )
+
+
+def issue_document(
+    *, event: DossierEvent, kind: str, template: str, context: dict
+) -> IssuedDocument:
+    """Render ``template``, number it (``<dossier code>-…<n>``), sign it for the dossier's
+    agency and keep it as the document of ``kind`` of ``event`` (once: a second run returns the
+    first run's document). Used by the forms here and by the payments app's receipts."""
+    existing = IssuedDocument.objects.filter(event=event, kind=kind).first()
+    if existing is not None:
+        return existing
+    dossier = event.dossier
+    pdf = render_pdf(template, context)
     number = IssuedDocument.objects.filter(dossier=dossier, kind=kind).count() + 1
     code = IssuedDocument.code_for(dossier.code, kind, number)
     document = IssuedDocument(dossier=dossier, event=event, kind=kind, number=number, code=code)
     pdf = _sign_form(document, pdf)
     document.size, document.sha256 = len(pdf), hashlib.sha256(pdf).hexdigest()
-    document.file.save(f"mau-{kind}.pdf", ContentFile(pdf), save=False)
+    document.file.save(f"{kind.lower()}-{number}.pdf", ContentFile(pdf), save=False)
     try:
         with transaction.atomic():
             document.save()
@@ -102,7 +117,7 @@ def issue_for_event(event_id: int) -> IssuedDocument | None:
         document.file.delete(save=False)
         existing = IssuedDocument.objects.filter(event=event, kind=kind).first()
         if existing is None:
-            raise  # the number was taken by another event's form: the task retries
+            raise  # the number was taken by another event's document: the task retries
         return existing
     return document
 
@@ -136,6 +151,6 @@ def _sign_form(document: IssuedDocument, pdf: bytes) -> bytes:
 
 def control_slip_pdf(dossier: Dossier) -> bytes:
     """Form 06, the process-control slip: every step so far (made on demand)."""
-    context = _context(dossier)
+    context = document_context(dossier)
     context["events"] = list(dossier.events.select_related("actor").order_by("at", "id"))
     return render_pdf("dossiers/forms/form_06.html", context)

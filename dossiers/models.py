@@ -13,6 +13,7 @@ from dossiers.constants import (
     EDITABLE,
     Delivery,
     DocumentKind,
+    FeeState,
     PostalState,
     ResultSource,
     Status,
@@ -81,6 +82,18 @@ class Dossier(models.Model):
     postal_address = models.CharField(max_length=500, blank=True)
     fee = models.JSONField(null=True, blank=True, help_text="Quote frozen at submission.")
     fee_net = models.PositiveIntegerField(null=True, blank=True)
+    # --- the fee's payment (the payments app writes these through dossier_fee_settle) ---
+    fee_state = models.CharField(
+        _("fee state"), max_length=10, choices=FeeState.choices, default=FeeState.NONE
+    )
+    fee_paid_at = models.DateTimeField(_("fee paid at"), null=True, blank=True)
+    fee_paid_channel = models.PositiveSmallIntegerField(
+        _("fee paid"),
+        choices=Channel.choices,
+        null=True,
+        blank=True,
+        help_text="Online (a payment gateway) or at the counter; the online payment rate reads it.",
+    )
     withdrawal_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -284,7 +297,7 @@ class IssuedDocument(models.Model):
         _("document code"),
         max_length=60,
         unique=True,
-        help_text="<dossier code>-KQ<n> for results, <dossier code>-M<form>-<n> for forms.",
+        help_text="<dossier code>-KQ<n> (results), -BL<n> (fee receipts), -M<form>-<n> (forms).",
     )
     file = models.FileField(upload_to=issued_document_path, max_length=300)
     size = models.PositiveIntegerField()
@@ -320,8 +333,8 @@ class IssuedDocument(models.Model):
 
     @staticmethod
     def code_for(dossier_code: str, kind: str, number: int) -> str:
-        if kind == DocumentKind.RESULT:
-            return f"{dossier_code}-KQ{number}"
+        if kind in (DocumentKind.RESULT, DocumentKind.FEE_RECEIPT):
+            return f"{dossier_code}-{kind}{number}"
         return f"{dossier_code}-M{kind}-{number}"
 
 

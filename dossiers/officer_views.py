@@ -296,6 +296,10 @@ EVENT_LABELS = {
     "return": gettext_lazy("Result handed over"),
     "postal_update": gettext_lazy("Postal delivery recorded"),
     "stop": gettext_lazy("Processing stopped"),
+    "fee_paid": gettext_lazy("Fee paid"),
+    "fee_exempt": gettext_lazy("Fee waived (exemption)"),
+    "refund_started": gettext_lazy("Refund opened"),
+    "refunded": gettext_lazy("Fee refunded"),
 }
 
 
@@ -354,6 +358,13 @@ def _event_details(event) -> list[str]:
         ]
     if action == "return" and data.get("method") in Delivery.values:
         return [str(Delivery(data["method"]).label)]
+    if action in ("fee_paid", "fee_exempt", "refund_started", "refunded"):
+        from dossiers.templatetags.dossier_pages import fee_event
+
+        reference = data.get("reference")
+        return [fee_event(event)] + (
+            [_("Reference: %(ref)s") % {"ref": reference}] if reference else []
+        )
     if action == "request_supplement" and data.get("request", 0) > 1:
         return [_("Request number %(n)d: counts as late.") % {"n": data["request"]}]
     return []

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.constants import Role
 from accounts.models import User
-from dossiers.constants import EDITABLE, WITHDRAWABLE, Delivery, Status
+from dossiers.constants import EDITABLE, WITHDRAWABLE, Delivery, FeeState, Status
 from dossiers.files import check_upload
 from dossiers.form_data import validate_form_data
 from dossiers.models import (
@@ -21,6 +21,7 @@ from dossiers.models import (
     DossierMessage,
     StoredDocument,
 )
+from dossiers.signals import dossier_event
 from dossiers.workflow import resume_clock
 from portal.errors import DomainError
 from procedures.constants import Channel
@@ -32,7 +33,7 @@ from procedures.selectors import latest_version
 def _record(
     *, dossier: Dossier, actor: User | None, action: str, from_status, note: str = "", ip=None
 ) -> DossierEvent:
-    return DossierEvent.objects.create(
+    event = DossierEvent.objects.create(
         dossier=dossier,
         actor=actor,
         actor_role=getattr(actor, "role", "system"),
@@ -42,6 +43,8 @@ def _record(
         note=note,
         ip=ip,
     )
+    dossier_event.send(sender=Dossier, dossier=dossier, event=event)
+    return event
 
 
 def _locked(dossier: Dossier, related=("version", "procedure", "agency")) -> Dossier:
@@ -240,6 +243,7 @@ def _file_for_citizen(
         postal_address=postal_address.strip() if delivery == Delivery.POSTAL else "",
         fee=quote.as_dict(),
         fee_net=quote.net,
+        fee_state=FeeState.DUE if quote.net else FeeState.NONE,
         status=Status.SUBMITTED,
         submitted_at=timezone.now(),
         intake_token=intake_token,
@@ -463,6 +467,7 @@ def dossier_submit(*, dossier: Dossier, actor: User, ip: str | None = None) -> D
     dossier.form_data = cleaned
     dossier.fee = quote.as_dict()
     dossier.fee_net = quote.net
+    dossier.fee_state = FeeState.DUE if quote.net else FeeState.NONE
     dossier.code = _next_code(dossier)
     dossier.status = Status.SUBMITTED
     dossier.submitted_at = timezone.now()

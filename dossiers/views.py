@@ -39,6 +39,7 @@ from dossiers.permissions import (
     can_answer_supplement,
     can_delete_dossier,
     can_edit_dossier,
+    can_pay_fee,
     can_submit_dossier,
     can_view_dossier,
     can_view_stored_document,
@@ -776,6 +777,7 @@ def _render_detail(request, dossier, *, typed: str = "", message_error: str = ""
         "can_withdraw": can_withdraw_dossier(user, dossier),
         "can_supplement": can_answer_supplement(user, dossier),
         "can_message": can_write_message(user, dossier),
+        "can_pay": can_pay_fee(user, dossier),
         "thread": list(
             dossier.messages.filter(internal=False).select_related("author").order_by("created_at")
         ),

@@ -20,12 +20,14 @@ from accounts.constants import Duty, Role
 from accounts.models import User
 from accounts.staff import is_staff_member
 from dossiers import results
-from dossiers.constants import Delivery, PostalState, Status
+from dossiers.constants import FEE_SETTLED, Delivery, FeeState, PostalState, Status
 from dossiers.documents import FORM_OF_ACTION
 from dossiers.files import check_upload
 from dossiers.models import Dossier, DossierEvent, ResultHandover
+from dossiers.signals import dossier_event
 from portal.errors import DomainError
 from portal.tasks import enqueue_on_commit
+from portal.text import format_vnd
 from procedures import cache as catalogue_cache
 from procedures.constants import Channel
 from procedures.models import Agency
@@ -139,7 +141,7 @@ def allowed_now(user, dossier: Dossier) -> list[str]:
         if dossier.status in transition.sources
         and may(user, dossier, action)
         and not (action == "apologize" and dossier.apologized_at is not None)
-        and not (action == "request_payment" and not dossier.fee_net)
+        and not (action == "request_payment" and dossier.fee_state != FeeState.DUE)
         and not (action == "postal_update" and not _sent_by_post(dossier))
     ]
 
@@ -250,6 +252,7 @@ def _step(
         )
         if record is not None:
             record(locked, event)
+        dossier_event.send(sender=Dossier, dossier=locked, event=event)
         if action in FORM_OF_ACTION:  # forms 01–04, made after commit (dossiers/documents.py)
             from dossiers.tasks import issue_document
 
@@ -338,6 +341,15 @@ def dossier_start(*, dossier: Dossier, actor: User, ip=None, expected_status=Non
     unassigned dossier takes it."""
 
     def apply(locked: Dossier, now: dt.datetime) -> dict:
+        if locked.status == Status.AWAITING_PAYMENT and locked.fee_state == FeeState.DUE:
+            raise DomainError(
+                _(
+                    "The fee is not paid yet. Processing resumes by itself when the citizen "
+                    "pays online; record a payment made at the counter on the payment page."
+                ),
+                code="fee_unpaid",
+                status=409,
+            )
         if locked.assigned_to_id is None and actor.duty == Duty.SPECIALIST:
             locked.assigned_to = actor
         return {}
@@ -433,6 +445,13 @@ def dossier_request_payment(
     def apply(locked: Dossier, now: dt.datetime) -> dict:
         if not locked.fee_net:
             raise DomainError(_("This dossier has no fee to pay."), code="invalid", status=400)
+        if locked.fee_state != FeeState.DUE:
+            raise DomainError(
+                _("Nothing to ask for: the fee is already settled (%(state)s).")
+                % {"state": locked.get_fee_state_display()},
+                code="conflict",
+                status=409,
+            )
         return {"amount": locked.fee_net}
 
     return _step(
@@ -589,6 +608,16 @@ def dossier_return(
         raise DomainError(message, code="invalid", fields={"tracking_number": [message]})
 
     def apply(locked: Dossier, now: dt.datetime) -> dict:
+        if locked.fee_state not in FEE_SETTLED and locked.procedure.pay_before_result:
+            raise DomainError(
+                _(
+                    "The fee (%(amount)s) is not paid yet, and this procedure hands the "
+                    "result over only once it is. Record the payment at the counter first."
+                )
+                % {"amount": format_vnd(locked.fee_net)},
+                code="fee_unpaid",
+                status=409,
+            )
         address = ((postal_address or "").strip() or locked.postal_address)[:500]
         if method == Delivery.POSTAL and not address:
             message = _("Write the address the result is posted to.")
@@ -671,6 +700,68 @@ def dossier_stop(
         ip=ip,
         expected_status=expected_status,
     )
+
+
+# How a dossier's fee may move, and the event each move writes.
+FEE_MOVES: dict[tuple[str, str], str] = {
+    (FeeState.DUE, FeeState.PAID): "fee_paid",
+    (FeeState.DUE, FeeState.EXEMPT): "fee_exempt",
+    (FeeState.PAID, FeeState.REFUNDING): "refund_started",
+    (FeeState.REFUNDING, FeeState.REFUNDED): "refunded",
+}
+
+
+def dossier_fee_settle(
+    *,
+    dossier: Dossier,
+    state: str,
+    actor: User | None = None,
+    channel: int | None = None,
+    note: str = "",
+    data: dict | None = None,
+    ip=None,
+) -> tuple[Dossier, DossierEvent]:
+    """Move the dossier's fee to ``state`` (the payments app's only way to touch a dossier).
+
+    Paid or exempt while the dossier waits for its fee (status 6): processing resumes (→4).
+    ``channel``: how it was paid (online or counter). ``actor`` is None for a gateway's
+    confirmation. Any move not in ``FEE_MOVES`` is refused with 409 and nothing is written.
+    Joins the caller's transaction."""
+    with transaction.atomic():
+        locked = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("procedure", "agency", "applicant")
+            .get(pk=dossier.pk)
+        )
+        action = FEE_MOVES.get((locked.fee_state, state))
+        if action is None:
+            raise DomainError(
+                _("The fee of this dossier is “%(state)s”; it cannot change that way.")
+                % {"state": locked.get_fee_state_display()},
+                code="fee_conflict",
+                status=409,
+            )
+        previous = locked.status
+        locked.fee_state = state
+        if state == FeeState.PAID:
+            locked.fee_paid_at = timezone.now()
+            locked.fee_paid_channel = channel
+        if state in FEE_SETTLED and locked.status == Status.AWAITING_PAYMENT:
+            locked.status = Status.PROCESSING
+        locked.save()
+        event = DossierEvent.objects.create(
+            dossier=locked,
+            actor=actor,
+            actor_role=(actor.duty or actor.role) if actor else "system",
+            action=action,
+            from_status=previous,
+            to_status=locked.status,
+            note=(note or "").strip()[:4000],
+            data=data or {},
+            ip=ip,
+        )
+        dossier_event.send(sender=Dossier, dossier=locked, event=event)
+    return locked, event
 
 
 def resume_clock(dossier: Dossier, now: dt.datetime) -> None:

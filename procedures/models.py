@@ -167,6 +167,11 @@ class Procedure(Bilingual):
             "the result as a PDF."
         ),
     )
+    pay_before_result = models.BooleanField(
+        _("fee paid before the result"),
+        default=True,
+        help_text=_("The result is handed over only once the fee is paid (or waived)."),
+    )
     published = models.BooleanField(_("published"), default=False)
     search_text = models.TextField(editable=False, default="")
     updated_at = models.DateTimeField(auto_now=True)

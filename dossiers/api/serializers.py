@@ -415,6 +415,9 @@ class DossierDetailSerializer(IssuedDocumentsFields, DossierListSerializer):
             "attachments",
             "documents",
             "handover",
+            "fee_state",
+            "fee_paid_at",
+            "fee_paid_channel",
             "payment_status",
             "missing",
         ]
@@ -427,17 +430,20 @@ class DossierDetailSerializer(IssuedDocumentsFields, DossierListSerializer):
         {
             "type": "string",
             "nullable": True,
-            "enum": ["not_required", None],
+            "enum": ["not_required", "due", "paid", "exempt", "refunding", "refunded", None],
             "description": (
-                "`not_required` when the net fee is 0; null while no fee is known (draft) or "
-                "until payments are connected."
+                "`not_required` when the net fee is 0; otherwise the fee state (`due`: pay "
+                "through `POST /api/v1/dossiers/{id}/payments/`); null while no fee is known "
+                "(draft)."
             ),
         }
     )
     def get_payment_status(self, dossier) -> str | None:
+        if dossier.fee_net is None:
+            return None
         if dossier.fee_net == 0:
             return "not_required"
-        return None
+        return dossier.fee_state
 
     @extend_schema_field(
         {

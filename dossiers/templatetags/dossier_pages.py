@@ -14,6 +14,14 @@ from procedures.workdays import LOCAL_TZ
 
 register = template.Library()
 
+# What the history says about the fee (the events dossier_fee_settle writes).
+FEE_EVENTS = {
+    "fee_paid": gettext_lazy("Fee paid: %(amount)s."),
+    "fee_exempt": gettext_lazy("Fee waived: the applicant is exempt (%(group)s)."),
+    "refund_started": gettext_lazy("The fee (%(amount)s) is to be refunded."),
+    "refunded": gettext_lazy("The fee was refunded."),
+}
+
 # One sentence per status telling the citizen what happens now (shown under the status).
 STATUS_HELP = {
     Status.DRAFT: gettext_lazy("Only you can see this draft. Nothing is sent until you submit it."),
@@ -108,3 +116,19 @@ def asked_items(event) -> list[str]:
     data = getattr(event, "data", None) or {}
     items = data.get("items") if isinstance(data, dict) else None
     return list(items) if isinstance(items, list) else []
+
+
+@register.filter
+def fee_event(event) -> str:
+    """The sentence of a fee event of the history ("Fee paid: 9.000 đ."), or ""."""
+    from portal.text import format_vnd
+
+    text = FEE_EVENTS.get(getattr(event, "action", ""))
+    if text is None:
+        return ""
+    data = event.data or {}
+    amount = data.get("amount")
+    return str(text) % {
+        "amount": format_vnd(amount) if amount is not None else "—",
+        "group": data.get("group_name", ""),
+    }

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from dossiers.constants import Delivery, PostalState, Status, StoredKind
+from dossiers.constants import Delivery, FeeState, PostalState, Status, StoredKind
 from dossiers.models import Attachment, Dossier, ResultHandover, StoredDocument
 from portal import pdf as portal_pdf
 from procedures.constants import Channel
@@ -59,6 +59,35 @@ class StoredDocumentFactory(factory.django.DjangoModelFactory):
         deleted = factory.Trait(deleted_at=factory.LazyFunction(timezone.now))
 
 
+def sample_fee(gross: int = 100_000, percent: int = 40) -> dict:
+    """A frozen quote of one fee item (code ``le-phi``) with the online discount applied, as
+    ``procedures.fees.FeeQuote.as_dict`` writes it."""
+    discount = (gross * percent + 50) // 100
+    rule = {"name": "Giảm 40% lệ phí nộp trực tuyến", "legal_basis": "NQ 18/2023", "percent": 40}
+    line = {
+        "code": "le-phi",
+        "name": "Lệ phí",
+        "category": "ho-tich",
+        "unit": "hồ sơ",
+        "quantity": 1,
+        "unit_amount": gross,
+        "gross": gross,
+        "discount": discount,
+        "net": gross - discount,
+        "rule": rule if discount else None,
+    }
+    return {
+        "procedure": "1.000000",
+        "channel": 2,
+        "on_date": "2026-11-23",
+        "items": [line],
+        "gross": gross,
+        "discount": discount,
+        "net": gross - discount,
+        "rule": rule if discount else None,
+    }
+
+
 def _hours_ago(hours: float):
     return factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=hours))
 
@@ -91,6 +120,10 @@ class DossierFactory(factory.django.DjangoModelFactory):
     agency = factory.LazyAttribute(lambda o: o.procedure.agency)
     status = Status.DRAFT
     channel = Channel.ONLINE
+    # As at submission: a submitted dossier with a fee owes it (traits may say otherwise).
+    fee_state = factory.LazyAttribute(
+        lambda o: FeeState.DUE if o.fee_net and o.status != Status.DRAFT else FeeState.NONE
+    )
 
     class Params:
         submitted = factory.Trait(
@@ -121,9 +154,20 @@ class DossierFactory(factory.django.DjangoModelFactory):
             paused_since=factory.LazyFunction(timezone.now),
             supplement_requests=1,
         )
+        # A fee of 100,000 at the counter, 60,000 filed online (40% off), owed.
+        fee_due = factory.Trait(
+            fee=factory.LazyFunction(sample_fee), fee_net=60_000, fee_state=FeeState.DUE
+        )
+        fee_paid = factory.Trait(
+            fee_due=True,
+            fee_state=FeeState.PAID,
+            fee_paid_at=factory.LazyFunction(timezone.now),
+            fee_paid_channel=Channel.ONLINE,
+        )
         awaiting_payment = factory.Trait(
             received=True,
             status=Status.AWAITING_PAYMENT,
+            fee_state=FeeState.DUE,
             fee=factory.LazyAttribute(
                 lambda o: {"items": [], "gross": o.fee_net, "discount": 0, "net": o.fee_net}
             ),

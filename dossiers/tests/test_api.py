@@ -223,7 +223,7 @@ def test_create_edit_upload_reuse_submit(api, citizen, procedure, papers):
     assert body["fee"]["rule"]["percent"] == 40
     assert body["fee"]["items"][0]["code"] == "le-phi"
     assert body["fee_net"] == 60_000
-    assert body["payment_status"] is None
+    assert body["payment_status"] == "due"
     assert body["missing"] is None
     assert body["actions"] == ["withdraw"]
     assert [e["action"] for e in body["events"]] == ["create", "submit"]

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from dossiers import permissions, selectors, services, workflow
-from dossiers.constants import DocumentKind, Status, StoredKind
+from dossiers.constants import DocumentKind, FeeState, Status, StoredKind
 from dossiers.models import Dossier, DossierEvent, IssuedDocument, StoredDocument
 from dossiers.signing import check_pdf
 from dossiers.tests.factories import PNG_BYTES, DossierFactory, pdf_upload, published_procedure
@@ -190,6 +190,12 @@ def elsewhere():
 def make(procedure, status, **kwargs) -> Dossier:
     """A dossier of ``procedure`` in ``status``, with a fee so that payment can be asked."""
     kwargs.setdefault("fee_net", 20_000)
+    # Owed while a payment may still be asked for; settled where the step needs it (start
+    # from 6, return from 9).
+    kwargs.setdefault(
+        "fee_state",
+        FeeState.DUE if status in (S.SUBMITTED, S.RECEIVED, S.PROCESSING) else FeeState.PAID,
+    )
     trait = "posted" if status == S.RETURNED else TRAIT[status]  # a postal delivery to record
     return DossierFactory(procedure=procedure, **{trait: True}, **kwargs)
 

@@ -29,7 +29,7 @@ from django.utils import timezone
 from accounts.constants import Duty, Role, Sex
 from accounts.identity import PROVINCE_CODES
 from accounts.models import User
-from dossiers.constants import Delivery, Status
+from dossiers.constants import Delivery, FeeState, Status
 from dossiers.models import DailySequence, Dossier
 from procedures.constants import Channel, FieldType, ServiceLevel
 from procedures.fees import fee_quote
@@ -311,7 +311,24 @@ class Command(BaseCommand):
         )
         dossier._agency_code = procedure.agency.code
         self._apply_status(dossier, procedure)
+        self._apply_fee_state(dossier)
         return dossier
+
+    def _apply_fee_state(self, dossier: Dossier) -> None:
+        """A fee is owed until paid: paid once the result is ready, and often before; most
+        online filers pay online, counter filers at the counter."""
+        if not dossier.fee_net:
+            return
+        dossier.fee_state = FeeState.DUE
+        paid = dossier.status in (Status.PROCESSED, Status.RETURNED) or (
+            dossier.status not in (Status.SUBMITTED, Status.REFUSED, Status.AWAITING_PAYMENT)
+            and self.rng.random() < 0.5
+        )
+        if paid:
+            online = dossier.channel == Channel.ONLINE and self.rng.random() < 0.8
+            dossier.fee_state = FeeState.PAID
+            dossier.fee_paid_channel = Channel.ONLINE if online else Channel.COUNTER
+            dossier.fee_paid_at = dossier.received_at or dossier.submitted_at
 
     def _moment(self, day: dt.date, *, office: bool) -> dt.datetime:
         """A time on ``day``: in office hours for the counter and post, any time online; never
