@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "accounts",
     "procedures",
     "dossiers",
+    "payments",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,33 @@ SIGNING_TIMESTAMP_URL = env.str("SIGNING_TIMESTAMP_URL", default="")
 SIGNING_FONT = env.str(
     "SIGNING_FONT", default="/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"
 )
+
+# --- Payments (payments/) ---------------------------------------------------------------------
+# VNPay: the terminal code and secret VNPay gives the province; the IPN address to register in
+# VNPay's merchant portal is <PORTAL_BASE_URL>/payments/vnpay/ipn/. Not offered when unset.
+VNPAY_TMN_CODE = env.str("VNPAY_TMN_CODE", default="")
+VNPAY_HASH_SECRET = env.str("VNPAY_HASH_SECRET", default="")
+VNPAY_PAYMENT_URL = env.str(
+    "VNPAY_PAYMENT_URL", default="https://sandbox.vnpayment.vn/paymentv2/vpcpay.html"
+)
+if VNPAY_TMN_CODE and not VNPAY_HASH_SECRET:
+    raise ImproperlyConfigured("Set VNPAY_HASH_SECRET with VNPAY_TMN_CODE.")
+# The test gateway inside the portal (same signed protocol; the payer approves or declines).
+# On by default on laptops and in tests; production needs PAYMENT_SANDBOX=true and a secret.
+PAYMENT_SANDBOX = env.bool("PAYMENT_SANDBOX", default=not PRODUCTION)
+PAYMENT_SANDBOX_SECRET = env.str(
+    "PAYMENT_SANDBOX_SECRET", default="" if PRODUCTION else "sandbox-secret-not-for-production"
+)
+if PAYMENT_SANDBOX and not PAYMENT_SANDBOX_SECRET:
+    raise ImproperlyConfigured("Set PAYMENT_SANDBOX_SECRET, or PAYMENT_SANDBOX=false.")
+# An online payment not confirmed within this time is closed (vnp_ExpireDate, then the sweep).
+PAYMENT_EXPIRY_MINUTES = env.int("PAYMENT_EXPIRY_MINUTES", default=15)
+
+# Periodic tasks, run by `celery -A portal beat` (docker-compose.yml). Without a broker
+# (`make run`) nothing is scheduled; the sweeps are idempotent and can be run by hand.
+CELERY_BEAT_SCHEDULE = {
+    "payments-expire": {"task": "payments.tasks.expire_payments", "schedule": 300.0},
+}
 
 # Uploads above this size are streamed to a temporary file, so memory stays flat.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -10,6 +10,7 @@ from portal import views
 urlpatterns = [
     path("", include("procedures.urls")),
     path("", include("dossiers.urls")),
+    path("", include("payments.urls")),
     path("can-bo/", include("dossiers.officer_urls")),
     # Public verification of signed documents (the QR codes printed on them link here).
     path("verify/", verify_views.verify_home, name="verify_home"),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("tai-khoan/", include("accounts.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", include("procedures.api.urls")),
+    path("api/v1/", include("payments.api.urls")),
     path("api/v1/", include("dossiers.api.urls")),
     path("api/v1/", include("accounts.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -37,7 +37,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import FileField, ProtectedError
+from django.db.models import PROTECT, FileField, ProtectedError
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -312,6 +312,7 @@ def scenarios() -> list[Scenario]:
             judicial_form(HOA, "Cung cấp cho cơ quan của người thân"),
             [
                 S(4, "10:00", "submit"),
+                S(4, "10:05", "pay_online"),  # paid, then refused: the fee is to be refunded
                 S(
                     4,
                     "10:45",
@@ -498,9 +499,8 @@ def scenarios() -> list[Scenario]:
             ],
         ),
         # --- 9 result ready ---
-        # Fees: the demo goes no further than asking for them (status 6); paying needs the
-        # payments app. Dossiers finished below are taken as paid at the counter, where the
-        # receipt is a paper one.
+        # Fees: paid online through the sandbox gateway or in cash at the counter before the
+        # result is handed over; the counter-delivery one below pays when collecting it.
         # With a supplement round: requested, answered with a new paper, the clock resumed.
         Scenario(
             "xác nhận tình trạng hôn nhân có kết quả",
@@ -531,6 +531,7 @@ def scenarios() -> list[Scenario]:
             judicial_form(AN, "Xin cấp giấy phép kinh doanh"),
             [
                 S(10, "08:30", "submit"),
+                S(10, "08:35", "pay_online"),
                 S(10, "09:00", "receive", X_INTAKE),
                 S(10, "10:00", "assign", D_LEADER),
                 S(9, "08:00", "start", D_SPECIALIST),
@@ -548,6 +549,7 @@ def scenarios() -> list[Scenario]:
             SIGNATURE_FORM,
             [
                 S(1, "14:20", "file_at_counter", C_INTAKE),
+                S(1, "14:21", "pay_counter", C_INTAKE),
                 S(1, "14:22", "receive", C_INTAKE),
                 S(1, "14:30", "start", C_SPECIALIST),
                 S(1, "14:50", "approve", C_LEADER),
@@ -575,6 +577,7 @@ def scenarios() -> list[Scenario]:
             judicial_form(HOA, "Bổ sung hồ sơ xin việc"),
             [
                 S(15, "08:00", "submit"),
+                S(15, "08:05", "pay_online"),
                 S(15, "08:30", "receive", D_INTAKE),
                 S(15, "09:00", "assign", D_LEADER),
                 S(14, "08:00", "start", D_SPECIALIST),
@@ -617,6 +620,22 @@ def _files_of(queryset) -> list:
     """The stored files of the rows of ``queryset`` (read before the rows are deleted)."""
     names = [f.name for f in queryset.model._meta.concrete_fields if isinstance(f, FileField)]
     return [getattr(row, name) for row in queryset for name in names if getattr(row, name)]
+
+
+def _delete_with_protected(queryset, files: list) -> None:
+    """Delete the rows of ``queryset`` after the rows that point at them with PROTECT (and so
+    on down), keeping their files in ``files``: money records are protected against deletion,
+    and only the demo's reset deletes whole dossiers."""
+    for relation in queryset.model._meta.related_objects:
+        if relation.on_delete is PROTECT:
+            _delete_with_protected(
+                relation.related_model._default_manager.filter(
+                    **{f"{relation.field.name}__in": queryset}
+                ),
+                files,
+            )
+    files += _files_of(queryset)
+    queryset.delete()
 
 
 def _url(name: str) -> str:
@@ -855,7 +874,7 @@ class Command(BaseCommand):
                     rows.delete()
                 stored = StoredDocument.objects.filter(owner__in=citizens)
                 files += _files_of(stored)
-                dossiers.delete()
+                _delete_with_protected(dossiers, files)  # payments point at them, protected
                 stored.delete()
         except ProtectedError as error:
             raise CommandError(
@@ -983,6 +1002,8 @@ class Command(BaseCommand):
             return workflow.dossier_stop(dossier=dossier, actor=actor, note=data.get("note", ""))
         if action == "approve":  # generated from the procedure's template and signed
             return workflow.dossier_approve(dossier=dossier, actor=actor, generate=True)
+        if action in ("pay_online", "pay_counter"):
+            return self._pay(action, dossier, citizen, actor)
         if action == "return":
             return workflow.dossier_return(
                 dossier=dossier,
@@ -996,6 +1017,29 @@ class Command(BaseCommand):
                 ),
             )
         raise ValueError(f"unknown demo step {action}")
+
+    @staticmethod
+    def _pay(action: str, dossier: Dossier, citizen: User, actor: User) -> Dossier:
+        """The fee paid online through the sandbox gateway (its signed IPN, as a real payment),
+        or in cash at the counter. The demo loader drives every app, payments included."""
+        from urllib.parse import parse_qsl, urlsplit
+
+        from payments import sandbox
+        from payments import services as payments
+        from payments.constants import Provider
+
+        if action == "pay_counter":
+            payments.payment_record_counter(dossier=dossier, actor=actor, provider=Provider.CASH)
+        else:
+            _payment, url = payments.payment_start(
+                dossier=dossier,
+                payer=citizen,
+                provider=Provider.SANDBOX,
+                return_url=SITE + reverse("payments:return"),
+            )
+            sandbox.complete(dict(parse_qsl(urlsplit(url).query)), approve=True)
+        dossier.refresh_from_db()
+        return dossier
 
     @staticmethod
     def _paper_lines(citizen: User, procedure: Procedure) -> list[str]:

@@ -1,0 +1,73 @@
+"""Forms of the payment pages; the rules are the services' (payments/services.py)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from payments.constants import Provider
+from portal.errors import DomainError
+
+
+def show_error(form: forms.Form, error: DomainError) -> None:
+    """Put a service's refusal on the form: next to its field, or above the form."""
+    if not error.fields:
+        form.add_error(None, error.message)
+        return
+    for name, texts in error.fields.items():
+        for text in texts:
+            form.add_error(name if name in form.fields else None, text)
+
+
+class PayForm(forms.Form):
+    provider = forms.ChoiceField(label=_("Pay with"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, providers: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = [(p, Provider(p).label) for p in providers]
+        if len(providers) == 1:
+            self.fields["provider"].initial = next(iter(providers))
+
+
+class CounterPaymentForm(forms.Form):
+    provider = forms.ChoiceField(
+        label=_("Paid"),
+        choices=[(Provider.CASH, Provider.CASH.label), (Provider.CARD, Provider.CARD.label)],
+        widget=forms.RadioSelect,
+        initial=Provider.CASH,
+    )
+    payer_name = forms.CharField(
+        label=_("Payer's name"),
+        max_length=200,
+        required=False,
+        help_text=_("Leave empty when the applicant pays."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class ExemptionForm(forms.Form):
+    group = forms.ChoiceField(label=_("Exempt group"))
+    reason = forms.CharField(
+        label=_("Reason and evidence"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("E.g. the poor-household certificate number and who issued it."),
+    )
+
+    def __init__(self, *args, groups: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", "—")] + [(g.code, g.name) for g in groups]
+
+
+class RefundForm(forms.Form):
+    refund = forms.IntegerField(widget=forms.HiddenInput)
+    reference = forms.CharField(
+        label=_("Refund reference"),
+        max_length=100,
+        help_text=_("The gateway's refund number, the bank transfer or the cash voucher."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class DayForm(forms.Form):
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))

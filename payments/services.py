@@ -1,0 +1,466 @@
+"""Every write of the payments app. Each is one transaction; a refusal raises ``DomainError``.
+
+The dossier's own fee state moves only through ``dossiers.workflow.dossier_fee_settle``, in the
+same transaction as the payment row, so a dossier is never "paid" without its payment, nor the
+other way round.
+
+Money is whole VND (integers); nothing here divides or rounds. The amount due is the net of the
+quote frozen at submission (procedures/fees.py rounds each percentage discount to the nearest
+đồng, halves up, once, then). VNPay's ×100 exists only on the wire (payments/vnpay.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from dossiers.constants import FEE_PAYABLE, FeeState, Status
+from dossiers.models import Dossier
+from dossiers.workflow import dossier_fee_settle
+from payments import permissions, vnpay
+from payments.constants import (
+    COUNTER_PROVIDERS,
+    CallKind,
+    PaymentState,
+    Provider,
+    RefundReason,
+    RefundState,
+)
+from payments.gateways import merchant_for_terminal, merchants
+from payments.models import FeeExemption, GatewayCall, Payment, Refund
+from portal.errors import DomainError
+from portal.tasks import enqueue_on_commit
+from procedures.constants import Channel
+
+logger = logging.getLogger(__name__)
+
+PAYABLE = FEE_PAYABLE  # statuses in which an owed fee may be paid (dossiers.constants)
+# How long after its expiry a pending attempt is closed by the sweep: the gateway's own
+# window has shut by then, so no payer is still on its page.
+EXPIRY_GRACE = dt.timedelta(minutes=5)
+
+
+def _new_reference() -> str:
+    """``vnp_TxnRef``: the local date and 12 random hex digits (unique per day, as VNPay asks,
+    and in fact never repeated: the column is unique)."""
+    return f"{timezone.localdate():%y%m%d}{secrets.token_hex(6).upper()}"
+
+
+def _locked_dossier(dossier_id) -> Dossier | None:
+    return (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("agency", "procedure", "applicant")
+        .filter(pk=dossier_id)
+        .first()
+    )
+
+
+def _require_payable(dossier: Dossier) -> None:
+    if dossier.fee_state != FeeState.DUE or not dossier.fee_net:
+        raise DomainError(
+            _("There is nothing to pay for this dossier: its fee is “%(state)s”.")
+            % {"state": dossier.get_fee_state_display()},
+            code="nothing_to_pay",
+            status=409,
+        )
+    if dossier.status not in PAYABLE:
+        raise DomainError(
+            _("A dossier that is “%(status)s” cannot be paid.")
+            % {"status": dossier.get_status_display()},
+            code="not_payable",
+            status=409,
+        )
+
+
+# --- online payments ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def payment_start(
+    *,
+    dossier: Dossier,
+    payer: User,
+    provider: str,
+    return_url: str,
+    ip: str | None = None,
+    locale: str = "vi",
+) -> tuple[Payment, str]:
+    """Open an online payment of the dossier's fee and return it with the gateway address the
+    payer's browser goes to. Another person's dossier is 404; nothing to pay is 409."""
+    locked = _locked_dossier(dossier.pk)
+    if locked is None or not permissions.is_payer(payer, locked):
+        raise DomainError(_("No dossier of yours has this address."), code="not_found", status=404)
+    merchant = merchants().get(provider)
+    if merchant is None:
+        offered = ", ".join(merchants()) or "—"
+        message = _("Choose one of the payment gateways offered: %(offered)s.") % {
+            "offered": offered
+        }
+        raise DomainError(message, code="invalid", fields={"provider": [message]})
+    _require_payable(locked)
+    now = timezone.now()
+    payment = Payment.objects.create(
+        dossier=locked,
+        payer=payer,
+        payer_name=payer.full_name or payer.display_name,
+        provider=provider,
+        amount=locked.fee_net,
+        reference=_new_reference(),
+        expires_at=now + dt.timedelta(minutes=settings.PAYMENT_EXPIRY_MINUTES),
+    )
+    params = vnpay.payment_params(
+        merchant=merchant,
+        reference=payment.reference,
+        amount=payment.amount,
+        order_info=f"Thanh toan le phi ho so {locked.code}",
+        return_url=return_url,
+        ip=ip or "",
+        created=now,
+        expires=payment.expires_at,
+        locale="en" if locale.startswith("en") else "vn",
+    )
+    GatewayCall.objects.create(payment=payment, kind=CallKind.REQUEST, params=params, ip=ip)
+    return payment, vnpay.payment_url(merchant, params)
+
+
+@dataclass(frozen=True)
+class IpnAnswer:
+    code: str
+    message: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"RspCode": self.code, "Message": self.message}
+
+
+def ipn_handle(params: Mapping[str, str], *, ip: str | None = None) -> IpnAnswer:
+    """Handle a gateway's server-to-server confirmation and answer it in VNPay's codes.
+
+    Checks, in VNPay's order: the signature (97), the order (01), the amount (04), that it is
+    not already confirmed (02); then records the outcome (00). Idempotent: the payment row is
+    locked, so of two identical calls one confirms and the other hears 02. Every call is kept
+    (``GatewayCall``) with the answer; an unexpected failure answers 99 and changes nothing, so
+    the gateway calls again."""
+    params = {str(key): str(value) for key, value in params.items()}
+    try:
+        with transaction.atomic():
+            answer, payment = _ipn(params)
+            GatewayCall.objects.create(
+                payment=payment, kind=CallKind.IPN, params=params, answer=answer.as_json(), ip=ip
+            )
+        return answer
+    except Exception:
+        logger.exception("IPN for %s failed", params.get("vnp_TxnRef"))
+        answer = IpnAnswer(*vnpay.UNKNOWN_ERROR)
+        GatewayCall.objects.create(kind=CallKind.IPN, params=params, answer=answer.as_json(), ip=ip)
+        return answer
+
+
+def _ipn(params: dict[str, str]) -> tuple[IpnAnswer, Payment | None]:
+    merchant = merchant_for_terminal(params.get("vnp_TmnCode"))
+    if merchant is None or not vnpay.signature_valid(params, merchant.secret):
+        return IpnAnswer(*vnpay.INVALID_SIGNATURE), None
+    payment = (
+        Payment.objects.select_for_update()
+        .filter(reference=params.get("vnp_TxnRef", ""), provider=merchant.provider)
+        .first()
+    )
+    if payment is None:
+        return IpnAnswer(*vnpay.ORDER_NOT_FOUND), None
+    if vnpay.amount_of(params) != payment.amount:
+        return IpnAnswer(*vnpay.INVALID_AMOUNT), payment
+    paid = vnpay.succeeded(params)
+    # An expired attempt still takes a late success: the money has left the payer's account.
+    open_states = {PaymentState.PENDING, PaymentState.EXPIRED} if paid else {PaymentState.PENDING}
+    if payment.state not in open_states:
+        return IpnAnswer(*vnpay.ALREADY_CONFIRMED), payment
+    payment.transaction_no = params.get("vnp_TransactionNo", "")[:40]
+    payment.bank_code = params.get("vnp_BankCode", "")[:20]
+    payment.response_code = params.get("vnp_ResponseCode", "")[:4]
+    payment.confirmed_at = timezone.now()
+    payment.state = PaymentState.SUCCEEDED if paid else PaymentState.FAILED
+    payment.save()
+    if paid:
+        _settle_paid(payment, channel=Channel.ONLINE, actor=None)
+    return IpnAnswer(*vnpay.CONFIRMED), payment
+
+
+def _settle_paid(payment: Payment, *, channel: int, actor: User | None, ip=None) -> None:
+    """The dossier's fee is paid by ``payment``: settle it and issue the receipt after commit.
+    Money that arrives when nothing is owed any more (paid twice, or the dossier was closed
+    meanwhile) is received all the same and a refund is opened for it."""
+    from payments.tasks import issue_receipt
+
+    dossier = _locked_dossier(payment.dossier_id)
+    if dossier.fee_state != FeeState.DUE:
+        _open_refund(payment, RefundReason.DUPLICATE)
+        return
+    dossier, event = dossier_fee_settle(
+        dossier=dossier,
+        state=FeeState.PAID,
+        actor=actor,
+        channel=channel,
+        data={
+            "payment": str(payment.pk),
+            "amount": payment.amount,
+            "provider": payment.provider,
+            "reference": payment.reference,
+        },
+        ip=ip,
+    )
+    enqueue_on_commit(issue_receipt, str(payment.pk), event.pk)
+    if dossier.status in (Status.REFUSED, Status.STOPPED):
+        reason = RefundReason.REFUSED if dossier.status == Status.REFUSED else RefundReason.STOPPED
+        _open_refund(payment, reason)
+
+
+# --- at the counter ---------------------------------------------------------------------------
+
+
+def _refuse_unless(allowed: bool, dossier: Dossier | None, actor: User) -> Dossier:
+    from dossiers import workflow
+
+    if dossier is None or not workflow.serves(actor, dossier):
+        raise DomainError(_("No such dossier in your agency."), code="not_found", status=404)
+    if not allowed:
+        raise DomainError(
+            _("Only the counter's officers and leaders take payments and record exemptions."),
+            code="permission_denied",
+            status=403,
+        )
+    return dossier
+
+
+@transaction.atomic
+def payment_record_counter(
+    *,
+    dossier: Dossier,
+    actor: User,
+    provider: str,
+    payer_name: str = "",
+    note: str = "",
+    ip: str | None = None,
+) -> Payment:
+    """Record the fee paid at the counter in cash or by card; the receipt follows. The amount
+    is always the frozen quote's: a second recording of the same fee is refused (409)."""
+    locked = _locked_dossier(dossier.pk)
+    locked = _refuse_unless(
+        locked is not None and permissions.can_take_counter_payment(actor, locked), locked, actor
+    )
+    if provider not in COUNTER_PROVIDERS:
+        message = _("Choose cash or card.")
+        raise DomainError(message, code="invalid", fields={"provider": [message]})
+    _require_payable(locked)
+    now = timezone.now()
+    payment = Payment.objects.create(
+        dossier=locked,
+        payer_name=(payer_name or "").strip()[:200] or locked.applicant.display_name,
+        provider=provider,
+        amount=locked.fee_net,
+        reference=_new_reference(),
+        state=PaymentState.SUCCEEDED,
+        confirmed_at=now,
+        recorded_by=actor,
+        note=(note or "").strip()[:500],
+    )
+    _settle_paid(payment, channel=Channel.COUNTER, actor=actor, ip=ip)
+    return payment
+
+
+def exempt_groups_for(dossier: Dossier) -> list:
+    """The exempt groups that waive the whole fee of the dossier: those every charged item of
+    its frozen quote names (by fee item code)."""
+    from procedures.models import ExemptGroup, FeeItem
+
+    codes = {line["code"] for line in (dossier.fee or {}).get("items", []) if line.get("net")}
+    if not codes:
+        return []
+    groups_per_code: dict[str, set[int]] = {code: set() for code in codes}
+    for item in FeeItem.objects.filter(
+        procedure_id=dossier.procedure_id, code__in=codes
+    ).prefetch_related("exempt_groups"):
+        groups_per_code[item.code].update(g.pk for g in item.exempt_groups.all())
+    common = set.intersection(*groups_per_code.values())
+    return list(ExemptGroup.objects.filter(pk__in=common).order_by("name"))
+
+
+@transaction.atomic
+def fee_exemption_record(
+    *, dossier: Dossier, actor: User, group_code: str, reason: str, ip: str | None = None
+) -> FeeExemption:
+    """Waive the fee of an applicant the fee schedule exempts (a group every fee item names),
+    with the reason and evidence the officer saw. Processing resumes if it waited for the fee."""
+    locked = _locked_dossier(dossier.pk)
+    locked = _refuse_unless(
+        locked is not None and permissions.can_record_exemption(actor, locked), locked, actor
+    )
+    _require_payable(locked)
+    group = next((g for g in exempt_groups_for(locked) if g.code == group_code), None)
+    if group is None:
+        message = _("Choose a group the fee schedule of this procedure exempts.")
+        raise DomainError(message, code="invalid", fields={"group": [message]})
+    reason = (reason or "").strip()
+    if not reason:
+        message = _("Write why the applicant is exempt and what proves it.")
+        raise DomainError(message, code="invalid", fields={"reason": [message]})
+    exemption = FeeExemption.objects.create(
+        dossier=locked, group=group, reason=reason[:2000], amount=locked.fee_net, recorded_by=actor
+    )
+    dossier_fee_settle(
+        dossier=locked,
+        state=FeeState.EXEMPT,
+        actor=actor,
+        note=reason,
+        data={"group": group.code, "group_name": group.name, "amount": locked.fee_net},
+        ip=ip,
+    )
+    return exemption
+
+
+# --- refunds ----------------------------------------------------------------------------------
+
+
+def _open_refund(payment: Payment, reason: str) -> Refund:
+    """Open the refund of a succeeded payment (once). The dossier shows "refund in progress"
+    unless the money was a second payment of a fee already settled."""
+    refund, created = Refund.objects.get_or_create(
+        payment=payment, defaults={"amount": payment.amount, "reason": reason}
+    )
+    if created and reason != RefundReason.DUPLICATE:
+        dossier_fee_settle(
+            dossier=payment.dossier,
+            state=FeeState.REFUNDING,
+            data={"refund": refund.pk, "amount": refund.amount, "reason": reason},
+        )
+    return refund
+
+
+def refund_for_closed_dossier(*, dossier: Dossier, action: str) -> Refund | None:
+    """A paid dossier was refused or stopped: open the refund of the payment that settled its
+    fee. Called inside the step's transaction (``payments.receivers``)."""
+    if dossier.fee_state != FeeState.PAID:
+        return None
+    payment = (
+        Payment.objects.filter(dossier=dossier, state=PaymentState.SUCCEEDED, refund__isnull=True)
+        .order_by("confirmed_at")
+        .first()
+    )
+    if payment is None:
+        return None
+    reason = RefundReason.REFUSED if action == "refuse" else RefundReason.STOPPED
+    return _open_refund(payment, reason)
+
+
+@transaction.atomic
+def refund_complete(*, refund: Refund, actor: User, reference: str, note: str = "") -> Refund:
+    """Record that the money went back (through the gateway's merchant portal, a bank transfer
+    or cash at the counter), with its reference. Once only."""
+    locked = (
+        Refund.objects.select_for_update(of=("self",))
+        .select_related("payment__dossier")
+        .filter(pk=refund.pk)
+        .first()
+    )
+    dossier = locked.payment.dossier if locked else None
+    _refuse_unless(
+        locked is not None and permissions.can_complete_refund(actor, dossier), dossier, actor
+    )
+    if locked.state != RefundState.PENDING:
+        raise DomainError(
+            _("This refund was already recorded on %(date)s.")
+            % {"date": timezone.localtime(locked.completed_at).strftime("%d/%m/%Y %H:%M")},
+            code="conflict",
+            status=409,
+        )
+    reference = (reference or "").strip()
+    if not reference:
+        message = _("Write the refund's reference: the gateway's number, the transfer or voucher.")
+        raise DomainError(message, code="invalid", fields={"reference": [message]})
+    locked.state = RefundState.DONE
+    locked.completed_at = timezone.now()
+    locked.completed_by = actor
+    locked.reference = reference[:100]
+    locked.note = (note or "").strip()[:500]
+    locked.save()
+    Payment.objects.filter(pk=locked.payment_id).update(state=PaymentState.REFUNDED)
+    still_open = Refund.objects.filter(payment__dossier=dossier, state=RefundState.PENDING).exclude(
+        reason=RefundReason.DUPLICATE
+    )
+    if dossier.fee_state == FeeState.REFUNDING and not still_open.exists():
+        dossier_fee_settle(
+            dossier=dossier,
+            state=FeeState.REFUNDED,
+            actor=actor,
+            note=locked.note,
+            data={"refund": locked.pk, "reference": locked.reference},
+        )
+    return locked
+
+
+# --- sweeps and reports -------------------------------------------------------------------------
+
+
+def payments_expire(*, now: dt.datetime | None = None) -> int:
+    """Close online attempts left pending past their expiry (and a grace period); returns how
+    many. Idempotent. A late successful IPN is still accepted (``_ipn``)."""
+    now = now or timezone.now()
+    return Payment.objects.filter(
+        state=PaymentState.PENDING, expires_at__lt=now - EXPIRY_GRACE
+    ).update(state=PaymentState.EXPIRED)
+
+
+@dataclass(frozen=True)
+class ReconciliationRow:
+    provider: str
+    label: str
+    attempts: int
+    succeeded: int
+    succeeded_amount: int
+    failed: int
+    expired: int
+    pending: int
+    refunded: int
+    refunded_amount: int
+
+
+def reconciliation(day: dt.date) -> list[ReconciliationRow]:
+    """Per provider, the attempts opened on ``day`` (local time): counts by state and the
+    totals received and refunded, in whole VND. One query."""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+    end = start + dt.timedelta(days=1)
+    by_state = {state: Q(state=state) for state in PaymentState.values}
+    rows = (
+        Payment.objects.filter(created_at__gte=start, created_at__lt=end)
+        .values("provider")
+        .annotate(
+            attempts=Count("pk"),
+            succeeded=Count("pk", filter=by_state[PaymentState.SUCCEEDED]),
+            succeeded_amount=Sum("amount", filter=by_state[PaymentState.SUCCEEDED], default=0),
+            failed=Count("pk", filter=by_state[PaymentState.FAILED]),
+            expired=Count("pk", filter=by_state[PaymentState.EXPIRED]),
+            pending=Count("pk", filter=by_state[PaymentState.PENDING]),
+            refunded=Count("pk", filter=by_state[PaymentState.REFUNDED]),
+            refunded_amount=Sum("amount", filter=by_state[PaymentState.REFUNDED], default=0),
+        )
+        .order_by("provider")
+    )
+    return [ReconciliationRow(label=str(Provider(row["provider"]).label), **row) for row in rows]
+
+
+def reconciliation_payments(day: dt.date):
+    """The attempts of ``day``, for the CSV: one line per payment."""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+    return (
+        Payment.objects.filter(created_at__gte=start, created_at__lt=start + dt.timedelta(days=1))
+        .select_related("dossier")
+        .order_by("provider", "created_at")
+    )
