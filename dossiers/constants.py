@@ -74,7 +74,7 @@ class FeeState(models.TextChoices):
     """Where a dossier's fee stands; the payments app moves it, the workflow reads it."""
 
     NONE = "none", _("No fee")  # nothing to pay (free procedure, or not submitted yet)
-    DUE = "due", _("To pay")  # the frozen quote's net amount is owed
+    DUE = "due", _("Not paid yet")  # the frozen quote's net amount is owed
     PAID = "paid", _("Paid")  # online or at the counter, with a receipt
     EXEMPT = "exempt", _("Exempt")  # an officer recorded the applicant's exemption and why
     REFUNDING = "refunding", _("Refund in progress")  # paid, then refused or stopped

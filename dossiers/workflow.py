@@ -447,7 +447,7 @@ def dossier_request_payment(
             raise DomainError(_("This dossier has no fee to pay."), code="invalid", status=400)
         if locked.fee_state != FeeState.DUE:
             raise DomainError(
-                _("Nothing to ask for: the fee is already settled (%(state)s).")
+                _("Nothing to ask for: the fee is “%(state)s”.")
                 % {"state": locked.get_fee_state_display()},
                 code="conflict",
                 status=409,

@@ -31,7 +31,7 @@ class PayForm(forms.Form):
 
 class CounterPaymentForm(forms.Form):
     provider = forms.ChoiceField(
-        label=_("Paid"),
+        label=_("Paid with"),
         choices=[(Provider.CASH, Provider.CASH.label), (Provider.CARD, Provider.CARD.label)],
         widget=forms.RadioSelect,
         initial=Provider.CASH,

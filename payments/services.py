@@ -102,7 +102,7 @@ def payment_start(
         raise DomainError(_("No dossier of yours has this address."), code="not_found", status=404)
     merchant = merchants().get(provider)
     if merchant is None:
-        offered = ", ".join(merchants()) or "—"
+        offered = ", ".join(str(Provider(p).label) for p in merchants()) or "—"
         message = _("Choose one of the payment gateways offered: %(offered)s.") % {
             "offered": offered
         }

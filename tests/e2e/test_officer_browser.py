@@ -5,51 +5,20 @@ artifacts/screenshots/."""
 
 import re
 import subprocess
-import time
 
 import pytest
 
-from accounts.tests.factories import PASSWORD, TOTP_SECRET, UserFactory
+from accounts.tests.factories import UserFactory
 from dossiers.constants import Status
 from dossiers.models import Dossier
 from dossiers.tests.factories import PDF_BYTES, DossierFactory, published_procedure
+from tests.e2e.helpers import log_in, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _code_now() -> str:
-    from allauth.mfa.totp.internal.auth import (
-        format_hotp_value,
-        hotp_value,
-        yield_hotp_counters_from_time,
-    )
-
-    # The server accepts the current 30-second code only: one typed in the last seconds of its
-    # window may reach the server in the next one. Wait for a fresh window then.
-    left = 30 - time.time() % 30
-    if left < 5:
-        time.sleep(left + 0.2)
-    return format_hotp_value(hotp_value(TOTP_SECRET, next(yield_hotp_counters_from_time())))
-
-
-def _log_in(page, base: str, email: str, *, totp: bool) -> None:
-    page.goto(base + "/accounts/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    _submit(page, page.locator("form[action$='/accounts/login/'] button[type=submit]"))
-    if totp:
-        page.locator("input[name=code]").fill(_code_now())
-        _submit(page, page.locator("#mfa-sign-in"))
-
-
 def _step(page, slug: str):
     return page.locator(f"form[action*='/buoc/{slug}/']")
-
-
-def _submit(page, button) -> None:
-    """Click a submit button and wait until the answer page has loaded."""
-    with page.expect_navigation():
-        button.click()
 
 
 @pytest.mark.parametrize("width", [360, 1280])
@@ -87,14 +56,14 @@ def test_officer_receives_asks_approves_and_citizen_follows(
         return context.new_page()
 
     officer = new_page()
-    _log_in(officer, base, intake.email, totp=True)
+    log_in(officer, base, intake.email, totp=True)
     officer.goto(base + "/can-bo/")
     expect(officer.get_by_role("heading", level=1)).to_be_visible()
     screenshot(officer, f"officer-1-queue-{width}")
-    _submit(officer, officer.get_by_role("link", name=dossier.code).first)
+    submit(officer, officer.get_by_role("link", name=dossier.code).first)
     screenshot(officer, f"officer-2-dossier-{width}")
 
-    _submit(officer, _step(officer, "tiep-nhan").locator("button[type=submit]"))
+    submit(officer, _step(officer, "tiep-nhan").locator("button[type=submit]"))
     expect(officer.locator("[role=status], .messages, .message").first).to_be_visible()
     screenshot(officer, f"officer-2b-received-{width}")
     dossier.refresh_from_db()
@@ -102,14 +71,14 @@ def test_officer_receives_asks_approves_and_citizen_follows(
 
     form = _step(officer, "yeu-cau-bo-sung")
     form.locator("textarea[name$=items]").fill("Bản sao giấy chứng sinh rõ nét")
-    _submit(officer, form.locator("button[type=submit]"))
+    submit(officer, form.locator("button[type=submit]"))
     screenshot(officer, f"officer-3-supplement-asked-{width}")
     dossier.refresh_from_db()
     assert dossier.status == Status.SUPPLEMENT
 
     # The citizen reads what is asked and adds the paper from the dossier page.
     person = new_page()
-    _log_in(person, base, citizen.email, totp=False)
+    log_in(person, base, citizen.email, totp=False)
     person.goto(base + f"/ho-so/{dossier.pk}/")
     expect(person.get_by_text("Bản sao giấy chứng sinh rõ nét").first).to_be_visible()
     screenshot(person, f"officer-4-citizen-sees-request-{width}")
@@ -117,18 +86,18 @@ def test_officer_receives_asks_approves_and_citizen_follows(
     person.locator("form.upload-form input[name=file]").first.set_input_files(str(paper))
     person.locator("form.upload-form button[type=submit]").first.click()
     expect(person.get_by_text("giay-chung-sinh.pdf").first).to_be_visible()
-    _submit(person, person.locator("form.form-actions button[type=submit]"))
+    submit(person, person.locator("form.form-actions button[type=submit]"))
     dossier.refresh_from_db()
     assert dossier.status == Status.RECEIVED
 
     # The leader processes and approves: the result is generated from the template and signed.
     boss = new_page()
-    _log_in(boss, base, leader.email, totp=True)
+    log_in(boss, base, leader.email, totp=True)
     boss.goto(base + f"/can-bo/ho-so/{dossier.pk}/")
-    _submit(boss, _step(boss, "xu-ly").locator("button[type=submit]"))
+    submit(boss, _step(boss, "xu-ly").locator("button[type=submit]"))
     approve = _step(boss, "phe-duyet")
     expect(approve.locator("input[value=generated]")).to_be_checked()
-    _submit(boss, approve.locator("button[type=submit]"))
+    submit(boss, approve.locator("button[type=submit]"))
     screenshot(boss, f"officer-5-approved-{width}")
     dossier.refresh_from_db()
     assert dossier.status == Status.PROCESSED and dossier.result_id
@@ -156,7 +125,7 @@ def test_officer_receives_asks_approves_and_citizen_follows(
     screenshot(person, f"officer-7-verified-{width}")
     # The copy in the citizen's hands is the one issued: uploading it says so too.
     person.locator("input[type=file][name=file]").set_input_files(str(pdf))
-    _submit(person, person.locator("form.verify-form button[type=submit]"))
+    submit(person, person.locator("form.verify-form button[type=submit]"))
     expect(person.locator(".verify-result")).to_contain_text("Văn bản xác thực")
     assert Dossier.objects.get(pk=dossier.pk).documents.filter(kind="01").exists()
 
@@ -191,14 +160,14 @@ def test_counter_intake_page_files_for_a_walk_in_citizen(
     EmailAddress.objects.create(user=intake, email=intake.email, verified=True, primary=True)
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
     page = context.new_page()
-    _log_in(page, live_server.url, intake.email, totp=True)
+    log_in(page, live_server.url, intake.email, totp=True)
 
     page.goto(live_server.url + f"/can-bo/nop-thay/?procedure={procedure.code}")
     page.locator("input[name=id_number]").fill("046195012345")
     page.locator("input[name=full_name]").fill("Lê Thị Hoa")
     page.locator("input[name='form-ho_ten_tre']").fill("Nguyễn Minh An")
     screenshot(page, f"officer-7-counter-intake-{width}")
-    _submit(page, page.locator("form.wizard-form button[type=submit]"))
+    submit(page, page.locator("form.wizard-form button[type=submit]"))
 
     expect(page.locator("body")).to_contain_text("Mới nộp trực tuyến")
     assert Dossier.objects.get().channel == 1

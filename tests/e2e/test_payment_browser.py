@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.factories import UserFactory
 from dossiers.constants import DocumentKind, FeeState, Status
 from dossiers.models import Dossier
 from payments.constants import PaymentState, Provider
 from payments.models import Payment
+from tests.e2e.helpers import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,14 +81,6 @@ def vietnamese(settings, tmp_path):
         settings.LOCALE_PATHS = [tmp_path / "locale"]
 
 
-def _log_in(page, base: str, email: str) -> None:
-    page.goto(base + "/accounts/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("form[action$='/accounts/login/'] button[type=submit]").click()
-
-
 def _fits(page, width: int) -> None:
     """Nothing sticks out sideways on a phone."""
     assert page.evaluate("document.documentElement.scrollWidth") <= width
@@ -106,7 +99,7 @@ def test_file_with_fee_decline_then_pay_online_and_get_the_receipt(
     citizen = UserFactory(with_profile=True, full_name="Nguyễn Minh An")
     EmailAddress.objects.create(user=citizen, email=citizen.email, verified=True, primary=True)
     page = page_at(width)
-    _log_in(page, base, citizen.email)
+    log_in(page, base, citizen.email)
 
     # Filing: start, the procedure's one field, no papers, then the review with the fee.
     page.goto(base + f"/nop-ho-so/{fee_procedure.code}/")
