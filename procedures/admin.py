@@ -155,6 +155,7 @@ class ProcedureAdmin(admin.ModelAdmin):
                     "processing_days",
                     "online_processing_days",
                     "processing_note",
+                    "pay_before_result",
                 ]
             },
         ),
