@@ -142,6 +142,11 @@ def allowed_now(user, dossier: Dossier) -> list[str]:
         and may(user, dossier, action)
         and not (action == "apologize" and dossier.apologized_at is not None)
         and not (action == "request_payment" and dossier.fee_state != FeeState.DUE)
+        and not (
+            action == "start"
+            and dossier.status == Status.AWAITING_PAYMENT
+            and dossier.fee_state == FeeState.DUE
+        )
         and not (action == "postal_update" and not _sent_by_post(dossier))
     ]
 

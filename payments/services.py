@@ -285,9 +285,18 @@ def exempt_groups_for(dossier: Dossier) -> list:
     if not codes:
         return []
     groups_per_code: dict[str, set[int]] = {code: set() for code in codes}
-    for item in FeeItem.objects.filter(
-        procedure_id=dossier.procedure_id, code__in=codes
-    ).prefetch_related("exempt_groups"):
+    # Only the fee items in force on the quote's date: a repealed schedule exempts nobody.
+    on_date = dt.date.fromisoformat(
+        (dossier.fee or {}).get("on_date") or timezone.localdate().isoformat()
+    )
+    items = (
+        FeeItem.objects.filter(
+            procedure_id=dossier.procedure_id, code__in=codes, valid_from__lte=on_date
+        )
+        .exclude(valid_to__lt=on_date)
+        .prefetch_related("exempt_groups")
+    )
+    for item in items:
         groups_per_code[item.code].update(g.pk for g in item.exempt_groups.all())
     common = set.intersection(*groups_per_code.values())
     return list(ExemptGroup.objects.filter(pk__in=common).order_by("name"))
@@ -416,6 +425,28 @@ def payments_expire(*, now: dt.datetime | None = None) -> int:
     return Payment.objects.filter(
         state=PaymentState.PENDING, expires_at__lt=now - EXPIRY_GRACE
     ).update(state=PaymentState.EXPIRED)
+
+
+def receipts_reissue(*, older_than: dt.timedelta = dt.timedelta(minutes=10)) -> int:
+    """Queue again the receipts of payments that settled a fee and still have none (the broker
+    was down at commit, or the task gave up); returns how many. Issuing is idempotent."""
+    from dossiers.models import DossierEvent
+    from payments.tasks import issue_receipt
+
+    paid = Payment.objects.filter(
+        state__in=[PaymentState.SUCCEEDED, PaymentState.REFUNDED],
+        receipt__isnull=True,
+        confirmed_at__lt=timezone.now() - older_than,
+    ).exclude(refund__reason=RefundReason.DUPLICATE)  # a second payment: refunded, no receipt
+    queued = 0
+    for payment in paid.iterator(chunk_size=500):
+        event = DossierEvent.objects.filter(
+            dossier_id=payment.dossier_id, action="fee_paid", data__payment=str(payment.pk)
+        ).first()
+        if event is not None:
+            issue_receipt.delay(str(payment.pk), event.pk)
+            queued += 1
+    return queued
 
 
 @dataclass(frozen=True)

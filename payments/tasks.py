@@ -18,6 +18,14 @@ def issue_receipt(self, payment_id: str, event_id: int) -> str | None:
 
 
 @shared_task
+def reissue_receipts() -> int:
+    """Issue the receipts that were never made (Celery beat, every 15 minutes)."""
+    from payments.services import receipts_reissue
+
+    return receipts_reissue()
+
+
+@shared_task
 def expire_payments() -> int:
     """Close online payments left pending past their expiry (Celery beat, every 5 minutes)."""
     from payments.services import payments_expire

@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
@@ -99,8 +99,10 @@ def _outcome(payment: Payment | None, params: dict) -> str:
         return "unknown"
     if payment.state in (PaymentState.SUCCEEDED, PaymentState.REFUNDED):
         return "paid"
-    if payment.state == PaymentState.PENDING and vnpay.succeeded(params):
-        return "confirming"  # the browser came back before the gateway's IPN call
+    if payment.state in (PaymentState.PENDING, PaymentState.EXPIRED) and vnpay.succeeded(params):
+        # The browser came back before the gateway's IPN call (which still takes a success on
+        # an attempt the sweep expired): never tell a payer who paid that nothing was taken.
+        return "confirming"
     if params.get("vnp_ResponseCode") == vnpay.RESPONSE_CANCELLED:
         return "cancelled"
     if params.get("vnp_ResponseCode") == vnpay.RESPONSE_TIMEOUT:
@@ -185,6 +187,13 @@ def _staff_dossier(request, dossier_id):
     return dossier
 
 
+FAILED_TITLES = {
+    "counter": gettext_lazy("The payment was not recorded"),
+    "exempt": gettext_lazy("The exemption was not recorded"),
+    "refund": gettext_lazy("The refund was not recorded"),
+}
+
+
 @staff_required
 @require_http_methods(["GET", "POST"])
 def officer_fee(request, dossier_id):
@@ -200,7 +209,7 @@ def officer_fee(request, dossier_id):
         post if action == "exempt" else None, prefix="exempt", groups=groups
     )
     refund_form = RefundForm(post if action == "refund" else None, prefix="refund")
-    status = 200
+    status, form = 200, None
     if action in ("counter", "exempt", "refund"):
         form = {"counter": counter_form, "exempt": exemption_form, "refund": refund_form}[action]
         status = 400
@@ -233,6 +242,8 @@ def officer_fee(request, dossier_id):
         "exemption_form": exemption_form,
         "refund_form": refund_form,
         "failed_action": action if status != 200 else None,
+        "failed_form": form if status != 200 else None,
+        "failed_title": FAILED_TITLES.get(action),
         "pending_refund": RefundState.PENDING,
     }
     return render(request, "payments/officer.html", context, status=status)

@@ -283,6 +283,7 @@ PAYMENT_EXPIRY_MINUTES = env.int("PAYMENT_EXPIRY_MINUTES", default=15)
 # (`make run`) nothing is scheduled; the sweeps are idempotent and can be run by hand.
 CELERY_BEAT_SCHEDULE = {
     "payments-expire": {"task": "payments.tasks.expire_payments", "schedule": 300.0},
+    "payments-receipts": {"task": "payments.tasks.reissue_receipts", "schedule": 900.0},
 }
 
 # Uploads above this size are streamed to a temporary file, so memory stays flat.

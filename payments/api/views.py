@@ -15,8 +15,13 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.staff import IsStaffWithSecondFactor
-from dossiers import selectors
+from accounts.staff import (
+    IsStaffWithSecondFactor,
+    has_second_factor,
+    is_staff_member,
+    mfa_refusal,
+)
+from dossiers import selectors, workflow
 from dossiers.api.serializers import ErrorSerializer
 from dossiers.models import Dossier
 from dossiers.results import verify_url
@@ -106,10 +111,13 @@ class DossierPaymentsView(APIView):
         responses={200: PaymentSerializer(many=True), 404: ERRORS[404]},
     )
     def get(self, request, pk):
-        dossier = selectors.citizen_dossier_for_action(request.user, pk) or (
-            selectors.staff_dossier(request.user, pk)
-        )
-        if dossier is None or not permissions.can_see_payments(request.user, dossier):
+        user = request.user
+        dossier = selectors.citizen_dossier_for_action(user, pk)
+        if dossier is None and is_staff_member(user):
+            if not has_second_factor(user):  # as every other staff endpoint
+                raise mfa_refusal()
+            dossier = selectors.staff_dossier(user, pk)
+        if dossier is None or not permissions.can_see_payments(user, dossier):
             raise Http404
         paginator = Pagination()
         page = paginator.paginate_queryset(_payments(dossier), request, view=self)
@@ -229,8 +237,8 @@ class OfficerRefundView(APIView):
     )
     def post(self, request, pk):
         refund = Refund.objects.select_related("payment__dossier").filter(pk=pk).first()
-        if refund is None:
-            raise Http404
+        if refund is None or not workflow.serves(request.user, refund.payment.dossier):
+            raise Http404  # another agency's refund is as unknown as a missing one
         serializer = RefundCompleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         refund = services.refund_complete(
