@@ -1,38 +1,15 @@
 """Dossier codes never repeat, even when many citizens submit at the same moment (PostgreSQL)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from accounts.tests.factories import UserFactory
 from dossiers.models import Dossier
 from dossiers.services import dossier_attach_upload, dossier_create_draft, dossier_submit
 from dossiers.tests.factories import pdf_upload
 from portal.errors import DomainError
+from portal.testing import run_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _run_in_threads(target, count):
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def worker(i):
-        try:
-            barrier.wait(timeout=10)
-            results.append(target(i))
-        except Exception as error:  # noqa: BLE001 - collected and asserted below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results, errors
 
 
 def _ready_drafts(procedure, form, count):
@@ -49,8 +26,11 @@ def _ready_drafts(procedure, form, count):
 def test_parallel_submitters_get_distinct_consecutive_codes(birth_procedure, valid_form):
     drafts = _ready_drafts(birth_procedure, valid_form, 12)
 
-    codes, errors = _run_in_threads(
-        lambda i: dossier_submit(dossier=drafts[i][1], actor=drafts[i][0]).code, 12
+    codes, errors = run_at_once(
+        [
+            lambda i=i: dossier_submit(dossier=drafts[i][1], actor=drafts[i][0]).code
+            for i in range(12)
+        ]
     )
 
     assert errors == []
@@ -61,8 +41,8 @@ def test_parallel_submitters_get_distinct_consecutive_codes(birth_procedure, val
 def test_a_double_clicked_submit_gives_one_code(birth_procedure, valid_form):
     [(citizen, dossier)] = _ready_drafts(birth_procedure, valid_form, 1)
 
-    codes, errors = _run_in_threads(
-        lambda i: dossier_submit(dossier=dossier, actor=citizen).code, 4
+    codes, errors = run_at_once(
+        [lambda: dossier_submit(dossier=dossier, actor=citizen).code for _ in range(4)]
     )
 
     assert len(codes) == 1

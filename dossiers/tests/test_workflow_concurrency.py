@@ -1,11 +1,9 @@
 """Two officers acting on one dossier at the same moment: exactly one wins, the other gets the
 409 with the new status, and the history holds one step (PostgreSQL: real row locks)."""
 
-import threading
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import UserFactory
@@ -14,6 +12,7 @@ from dossiers.constants import Status
 from dossiers.models import Dossier, DossierEvent, IssuedDocument, StoredDocument
 from dossiers.tests.factories import DossierFactory, pdf_upload
 from portal.errors import DomainError
+from portal.testing import run_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -21,28 +20,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def _run_in_threads(targets):
-    """Run each callable in its own thread, all released at once; their results and errors."""
-    barrier = threading.Barrier(len(targets))
-    results, errors = [], []
-
-    def worker(target):
-        try:
-            barrier.wait(timeout=10)
-            results.append(target())
-        except Exception as error:  # noqa: BLE001 - collected and asserted below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(target,)) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results, errors
 
 
 def _conflicts(errors, count):
@@ -54,7 +31,7 @@ def test_two_officers_receive_the_same_dossier_at_once():
     dossier = DossierFactory(submitted=True)
     first, second = (UserFactory(officer=True, agency=dossier.agency) for _ in "ab")
 
-    results, errors = _run_in_threads(
+    results, errors = run_at_once(
         [
             lambda: workflow.dossier_receive(dossier=dossier, actor=first),
             lambda: workflow.dossier_receive(dossier=dossier, actor=second),
@@ -80,7 +57,7 @@ def test_two_officers_receive_through_the_api_at_once(settings, tmp_path):
         clients.append(client)
     url = f"/api/v1/dossiers/{dossier.pk}/receive/"
 
-    responses, errors = _run_in_threads(
+    responses, errors = run_at_once(
         [lambda c=client: c.post(url, {}, format="json") for client in clients]
     )
 
@@ -96,7 +73,7 @@ def test_receive_and_refuse_at_once_one_of_them_wins():
     intake = UserFactory(officer=True, agency=dossier.agency)
     leader = UserFactory(leader=True, agency=dossier.agency)
 
-    results, errors = _run_in_threads(
+    results, errors = run_at_once(
         [
             lambda: workflow.dossier_receive(dossier=dossier, actor=intake),
             lambda: workflow.dossier_refuse(dossier=dossier, actor=leader, reason="Sai thẩm quyền"),
@@ -115,7 +92,7 @@ def test_two_leaders_approve_at_once_one_result_is_kept(settings, tmp_path):
     dossier = DossierFactory(processing=True)
     leaders = [UserFactory(leader=True, agency=dossier.agency) for _ in range(3)]
 
-    results, errors = _run_in_threads(
+    results, errors = run_at_once(
         [
             lambda leader=leader: workflow.dossier_approve(
                 dossier=dossier, actor=leader, result_file=pdf_upload(f"kq-{leader.pk}.pdf")
@@ -157,7 +134,7 @@ def test_the_same_counter_form_sent_twice_at_once_files_one_dossier():
             intake_token=token,
         )
 
-    results, errors = _run_in_threads([file, file])
+    results, errors = run_at_once([file, file])
 
     assert not errors, errors
     assert results[0].pk == results[1].pk and Dossier.objects.count() == 1
