@@ -31,8 +31,9 @@ WITHDRAWABLE = {
     Status.AWAITING_PAYMENT,
 }
 FINISHED = {Status.REFUSED, Status.STOPPED, Status.RETURNED}
-# Statuses in which an owed fee may be paid: from submission until the result is handed over;
-# not while the citizen asks to withdraw, not once the dossier is closed.
+# Statuses in which an owed fee may be paid: from submission on, and still after the result was
+# handed over unpaid (procedures that do not make the result wait for the fee); not while the
+# citizen asks to withdraw, nor once the dossier is refused or stopped (the fee is cancelled).
 FEE_PAYABLE = {
     Status.SUBMITTED,
     Status.RECEIVED,
@@ -40,6 +41,7 @@ FEE_PAYABLE = {
     Status.SUPPLEMENT,
     Status.AWAITING_PAYMENT,
     Status.PROCESSED,
+    Status.RETURNED,
 }
 
 
@@ -79,6 +81,7 @@ class FeeState(models.TextChoices):
     EXEMPT = "exempt", _("Exempt")  # an officer recorded the applicant's exemption and why
     REFUNDING = "refunding", _("Refund in progress")  # paid, then refused or stopped
     REFUNDED = "refunded", _("Refunded")
+    CANCELLED = "cancelled", _("Not owed: the dossier was closed")  # refused or stopped unpaid
 
 
 # Fee states in which nothing more is owed: the result may be handed over.

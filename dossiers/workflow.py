@@ -328,6 +328,7 @@ def dossier_refuse(
 
     def apply(locked: Dossier, now: dt.datetime) -> dict:
         locked.finished_at = now
+        _cancel_owed_fee(locked)
         return {}
 
     return _step(
@@ -694,6 +695,7 @@ def dossier_stop(
     def apply(locked: Dossier, now: dt.datetime) -> dict:
         locked.finished_at = now
         locked.paused_since = None
+        _cancel_owed_fee(locked)
         return {}
 
     return _step(
@@ -767,6 +769,13 @@ def dossier_fee_settle(
         )
         dossier_event.send(sender=Dossier, dossier=locked, event=event)
     return locked, event
+
+
+def _cancel_owed_fee(dossier: Dossier) -> None:
+    """A dossier refused or stopped owes nothing any more (a paid one is refunded instead, by
+    the payments app when it hears of the step; money arriving later is refunded too)."""
+    if dossier.fee_state == FeeState.DUE:
+        dossier.fee_state = FeeState.CANCELLED
 
 
 def resume_clock(dossier: Dossier, now: dt.datetime) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from payments.constants import Provider
@@ -71,3 +74,13 @@ class RefundForm(forms.Form):
 
 class DayForm(forms.Form):
     day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_day(self):
+        day = self.cleaned_data["day"]
+        today = timezone.localdate()
+        if not dt.date(2020, 1, 1) <= day <= today + dt.timedelta(days=1):
+            raise forms.ValidationError(
+                _("Choose a day between 01/01/2020 and %(today)s.")
+                % {"today": today.strftime("%d/%m/%Y")}
+            )
+        return day

@@ -87,7 +87,7 @@ class Payment(models.Model):
                 name="payment_pending_expiry",
             ),
             # The daily reconciliation reads a provider's attempts of a day.
-            models.Index(fields=["provider", "created_at"], name="payment_provider_day"),
+            models.Index(fields=["created_at", "provider"], name="payment_day_provider"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),

@@ -150,7 +150,12 @@ def ipn_handle(params: Mapping[str, str], *, ip: str | None = None) -> IpnAnswer
     locked, so of two identical calls one confirms and the other hears 02. Every call is kept
     (``GatewayCall``) with the answer; an unexpected failure answers 99 and changes nothing, so
     the gateway calls again."""
-    params = {str(key): str(value) for key, value in params.items()}
+    # Only the protocol's fields, as text PostgreSQL can store (no NUL), of a sane length.
+    params = {
+        str(key)[:40]: str(value).replace("\x00", "")[:1000]
+        for key, value in list(params.items())[:60]
+        if str(key).startswith("vnp_")
+    }
     try:
         with transaction.atomic():
             answer, payment = _ipn(params)
@@ -161,13 +166,22 @@ def ipn_handle(params: Mapping[str, str], *, ip: str | None = None) -> IpnAnswer
     except Exception:
         logger.exception("IPN for %s failed", params.get("vnp_TxnRef"))
         answer = IpnAnswer(*vnpay.UNKNOWN_ERROR)
-        GatewayCall.objects.create(kind=CallKind.IPN, params=params, answer=answer.as_json(), ip=ip)
+        try:
+            GatewayCall.objects.create(
+                kind=CallKind.IPN, params=params, answer=answer.as_json(), ip=ip
+            )
+        except Exception:  # the database itself is down: the gateway will call again
+            logger.exception("IPN call for %s not recorded", params.get("vnp_TxnRef"))
         return answer
 
 
 def _ipn(params: dict[str, str]) -> tuple[IpnAnswer, Payment | None]:
     merchant = merchant_for_terminal(params.get("vnp_TmnCode"))
-    if merchant is None or not vnpay.signature_valid(params, merchant.secret):
+    if (
+        merchant is None
+        or not vnpay.signature_valid(params, merchant.secret)
+        or not vnpay.is_answer(params)  # e.g. our own signed request, replayed
+    ):
         return IpnAnswer(*vnpay.INVALID_SIGNATURE), None
     payment = (
         Payment.objects.select_for_update()
@@ -179,8 +193,13 @@ def _ipn(params: dict[str, str]) -> tuple[IpnAnswer, Payment | None]:
     if vnpay.amount_of(params) != payment.amount:
         return IpnAnswer(*vnpay.INVALID_AMOUNT), payment
     paid = vnpay.succeeded(params)
-    # An expired attempt still takes a late success: the money has left the payer's account.
-    open_states = {PaymentState.PENDING, PaymentState.EXPIRED} if paid else {PaymentState.PENDING}
+    # An expired or failed attempt still takes a late success: the money has left the payer's
+    # account, and the gateway's word on it is the last one.
+    open_states = (
+        {PaymentState.PENDING, PaymentState.EXPIRED, PaymentState.FAILED}
+        if paid
+        else {PaymentState.PENDING}
+    )
     if payment.state not in open_states:
         return IpnAnswer(*vnpay.ALREADY_CONFIRMED), payment
     payment.transaction_no = params.get("vnp_TransactionNo", "")[:40]
@@ -201,6 +220,10 @@ def _settle_paid(payment: Payment, *, channel: int, actor: User | None, ip=None)
     from payments.tasks import issue_receipt
 
     dossier = _locked_dossier(payment.dossier_id)
+    if dossier.fee_state == FeeState.CANCELLED:  # paid after the dossier was refused or stopped
+        closed = RefundReason.REFUSED if dossier.status == Status.REFUSED else RefundReason.STOPPED
+        _open_refund(payment, closed)
+        return
     if dossier.fee_state != FeeState.DUE:
         _open_refund(payment, RefundReason.DUPLICATE)
         return
@@ -218,9 +241,6 @@ def _settle_paid(payment: Payment, *, channel: int, actor: User | None, ip=None)
         ip=ip,
     )
     enqueue_on_commit(issue_receipt, str(payment.pk), event.pk)
-    if dossier.status in (Status.REFUSED, Status.STOPPED):
-        reason = RefundReason.REFUSED if dossier.status == Status.REFUSED else RefundReason.STOPPED
-        _open_refund(payment, reason)
 
 
 # --- at the counter ---------------------------------------------------------------------------
@@ -344,7 +364,11 @@ def _open_refund(payment: Payment, reason: str) -> Refund:
     refund, created = Refund.objects.get_or_create(
         payment=payment, defaults={"amount": payment.amount, "reason": reason}
     )
-    if created and reason != RefundReason.DUPLICATE:
+    settled_by_it = (
+        reason != RefundReason.DUPLICATE
+        and Dossier.objects.filter(pk=payment.dossier_id, fee_state=FeeState.PAID).exists()
+    )
+    if created and settled_by_it:
         dossier_fee_settle(
             dossier=payment.dossier,
             state=FeeState.REFUNDING,

@@ -5,6 +5,7 @@ the administrators' daily reconciliation. Views parse, call a service, render.""
 from __future__ import annotations
 
 import csv
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +15,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -99,7 +101,8 @@ def _outcome(payment: Payment | None, params: dict) -> str:
         return "unknown"
     if payment.state in (PaymentState.SUCCEEDED, PaymentState.REFUNDED):
         return "paid"
-    if payment.state in (PaymentState.PENDING, PaymentState.EXPIRED) and vnpay.succeeded(params):
+    open_states = (PaymentState.PENDING, PaymentState.EXPIRED, PaymentState.FAILED)
+    if payment.state in open_states and vnpay.succeeded(params):
         # The browser came back before the gateway's IPN call (which still takes a success on
         # an attempt the sweep expired): never tell a payer who paid that nothing was taken.
         return "confirming"
@@ -116,14 +119,20 @@ def gateway_return(request):
     call recorded (or that the confirmation is on its way): it changes no payment."""
     params = request.GET.dict()
     merchant = merchant_for_terminal(params.get("vnp_TmnCode"))
-    if merchant is None or not vnpay.signature_valid(params, merchant.secret):
+    if (
+        merchant is None
+        or not vnpay.signature_valid(params, merchant.secret)
+        or not vnpay.is_answer(params)
+    ):
         return render(request, "payments/return.html", {"outcome": "invalid"}, status=400)
     payment = (
         Payment.objects.select_related("dossier", "receipt")
         .filter(reference=params.get("vnp_TxnRef", ""), provider=merchant.provider)
         .first()
     )
-    if payment is not None:
+    if payment is not None and not payment.calls.filter(kind=CallKind.RETURN).exists():
+        # Kept once per payment: the page reloads itself while confirming, and anyone holding
+        # the link may open it again.
         GatewayCall.objects.create(
             payment=payment, kind=CallKind.RETURN, params=params, ip=client_ip(request)
         )
@@ -145,6 +154,19 @@ def ipn(request):
 # --- the sandbox gateway --------------------------------------------------------------------------
 
 
+def _is_our_payment_request(request, params: dict) -> bool:
+    """A payment request (not an answer) whose return address is this portal's return page:
+    the sandbox never sends a browser anywhere else, whatever was signed."""
+    if params.get("vnp_Command") != "pay" or vnpay.amount_of(params) is None:
+        return False
+    if not params.get("vnp_TxnRef"):
+        return False
+    back = urlsplit(params.get("vnp_ReturnUrl", ""))
+    return back.path == reverse("payments:return") and url_has_allowed_host_and_scheme(
+        params["vnp_ReturnUrl"], allowed_hosts={request.get_host()}
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def sandbox(request):
     """A test gateway inside the portal, speaking VNPay's signed protocol: it checks the
@@ -156,8 +178,10 @@ def sandbox(request):
     merchant = merchants()[Provider.SANDBOX]
     source = request.POST if request.method == "POST" else request.GET
     params = {k: v for k, v in source.dict().items() if k.startswith("vnp_")}
-    if params.get("vnp_TmnCode") != merchant.tmn_code or not vnpay.signature_valid(
-        params, merchant.secret
+    if (
+        params.get("vnp_TmnCode") != merchant.tmn_code
+        or not vnpay.signature_valid(params, merchant.secret)
+        or not _is_our_payment_request(request, params)
     ):
         return render(request, "payments/sandbox.html", {"invalid": True}, status=400)
     expires = vnpay.parse_date(params.get("vnp_ExpireDate", ""))

@@ -65,7 +65,19 @@ def signature_valid(params: Mapping[str, object], secret: str) -> bool:
     """Whether ``vnp_SecureHash`` is the HMAC of the other ``vnp_*`` parameters (hex compared
     without regard to case, in constant time)."""
     given = str(params.get("vnp_SecureHash") or "").lower()
+    if not given.isascii():  # compare_digest refuses non-ASCII text: it is no hex digest anyway
+        return False
     return bool(given) and hmac.compare_digest(given, sign(params, secret))
+
+
+# A gateway's answer (IPN or return) has these; a payment request has none of them. The request
+# and the answer are signed with the same secret, so without this check the request URL a payer
+# sees could be replayed to the IPN as if it were an answer.
+ANSWER_FIELDS = ("vnp_ResponseCode", "vnp_TransactionNo", "vnp_TxnRef", "vnp_Amount")
+
+
+def is_answer(params: Mapping[str, object]) -> bool:
+    return all(params.get(name) for name in ANSWER_FIELDS) and "vnp_Command" not in params
 
 
 def signed_query(params: Mapping[str, object], secret: str) -> str:
@@ -141,5 +153,5 @@ def succeeded(params: Mapping[str, object]) -> bool:
     """The payer paid: both the response and the transaction status are 00."""
     return (
         params.get("vnp_ResponseCode") == RESPONSE_SUCCESS
-        and params.get("vnp_TransactionStatus", RESPONSE_SUCCESS) == RESPONSE_SUCCESS
+        and params.get("vnp_TransactionStatus") == RESPONSE_SUCCESS
     )

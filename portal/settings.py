@@ -269,11 +269,14 @@ VNPAY_PAYMENT_URL = env.str(
 if VNPAY_TMN_CODE and not VNPAY_HASH_SECRET:
     raise ImproperlyConfigured("Set VNPAY_HASH_SECRET with VNPAY_TMN_CODE.")
 # The test gateway inside the portal (same signed protocol; the payer approves or declines).
-# On by default on laptops and in tests; production needs PAYMENT_SANDBOX=true and a secret.
+# On laptops and in tests only: production refuses to start with it.
 PAYMENT_SANDBOX = env.bool("PAYMENT_SANDBOX", default=not PRODUCTION)
 PAYMENT_SANDBOX_SECRET = env.str(
     "PAYMENT_SANDBOX_SECRET", default="" if PRODUCTION else "sandbox-secret-not-for-production"
 )
+if PAYMENT_SANDBOX and PRODUCTION:
+    # It settles real fees with no money and gets them an agency-signed receipt.
+    raise ImproperlyConfigured("The test payment gateway (PAYMENT_SANDBOX) is not for production.")
 if PAYMENT_SANDBOX and not PAYMENT_SANDBOX_SECRET:
     raise ImproperlyConfigured("Set PAYMENT_SANDBOX_SECRET, or PAYMENT_SANDBOX=false.")
 # An online payment not confirmed within this time is closed (vnp_ExpireDate, then the sweep).

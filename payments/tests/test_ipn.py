@@ -260,14 +260,30 @@ def test_a_failure_after_a_success_answers_02_and_keeps_the_payment(client, doss
     assert payment.state == PaymentState.SUCCEEDED and payment.transaction_no == "14000001"
 
 
-def test_a_success_after_a_failure_answers_02(client, dossier):
+def test_a_success_after_a_failure_is_taken(client, dossier):
+    """The gateway's last word on money that left the payer's account wins."""
     payment = start_online(dossier)
     deliver(client, ipn_params(payment, response="24"))
 
-    assert deliver(client, ipn_params(payment))["RspCode"] == "02"
+    assert deliver(client, ipn_params(payment))["RspCode"] == "00"
     payment.refresh_from_db()
     dossier.refresh_from_db()
-    assert payment.state == PaymentState.FAILED and dossier.fee_state == FeeState.DUE
+    assert payment.state == PaymentState.SUCCEEDED and dossier.fee_state == FeeState.PAID
+
+
+def test_our_own_signed_request_replayed_as_an_ipn_is_refused(client, dossier):
+    from urllib.parse import parse_qsl, urlsplit
+
+    _payment, url = services.payment_start(
+        dossier=dossier,
+        payer=dossier.applicant,
+        provider="vnpay",
+        return_url="http://testserver/payments/vnpay/return/",
+    )
+    request_params = dict(parse_qsl(urlsplit(url).query))
+
+    assert deliver(client, request_params)["RspCode"] == "97"
+    assert Payment.objects.get().state == PaymentState.PENDING
 
 
 def test_an_unexpected_error_answers_99_and_writes_nothing_half(client, dossier):

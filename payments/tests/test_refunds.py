@@ -81,7 +81,7 @@ def test_refusing_an_unpaid_dossier_opens_no_refund(submitted, intake):
 
     assert not Refund.objects.exists()
     submitted.refresh_from_db()
-    assert submitted.fee_state == FeeState.DUE
+    assert submitted.fee_state == FeeState.CANCELLED  # a refused dossier owes nothing
 
 
 def test_a_payment_confirmed_after_the_dossier_was_refused_is_refunded(submitted, intake):
@@ -95,7 +95,7 @@ def test_a_payment_confirmed_after_the_dossier_was_refused_is_refunded(submitted
     refund = Refund.objects.get(payment=payment)
     assert refund.reason == RefundReason.REFUSED and refund.amount == payment.amount
     submitted.refresh_from_db()
-    assert submitted.fee_state == FeeState.REFUNDING
+    assert submitted.fee_state == FeeState.CANCELLED  # it never owed the money it got
 
 
 def test_a_payment_confirmed_after_the_dossier_was_stopped_is_refunded(dossier, intake):
@@ -106,7 +106,7 @@ def test_a_payment_confirmed_after_the_dossier_was_stopped_is_refunded(dossier, 
 
     assert Refund.objects.get(payment=payment).reason == RefundReason.STOPPED
     dossier.refresh_from_db()
-    assert dossier.fee_state == FeeState.REFUNDING
+    assert dossier.fee_state == FeeState.CANCELLED
 
 
 def test_paying_twice_refunds_the_second_payment_as_a_duplicate(dossier):

@@ -15,7 +15,7 @@ from dossiers import workflow
 from dossiers.models import IssuedDocument
 from payments import services
 from payments.constants import PaymentState, RefundReason
-from payments.models import Payment, Refund
+from payments.models import GatewayCall, Payment, Refund
 from payments.tests.conftest import login
 from payments.tests.factories import confirm, gateway_answer, pay_online, start_online
 from procedures.models import ExemptGroup
@@ -133,3 +133,82 @@ def test_a_duplicate_payment_gets_no_receipt_from_the_sweep(dossier):
     services.receipts_reissue()
     second.refresh_from_db()
     assert second.receipt is None
+
+
+def test_a_non_ascii_signature_is_refused_not_a_crash(client):
+    bad = {"vnp_TmnCode": "DVCSANDB", "vnp_SecureHash": "\xff\xfe"}
+
+    assert client.get(reverse("payments:return"), bad).status_code == 400
+    assert client.get(reverse("payments:sandbox"), bad).status_code == 400
+    assert client.get(reverse("payments:ipn"), bad).json()["RspCode"] == "97"
+
+
+def test_a_nul_byte_in_an_ipn_is_answered_and_kept(client):
+    response = client.get(reverse("payments:ipn"), {"vnp_TxnRef": "\x00abc", "other": "x"})
+
+    assert response.status_code == 200 and response.json()["RspCode"] == "97"
+    call = GatewayCall.objects.get()
+    assert call.params == {"vnp_TxnRef": "abc"}  # only the protocol's fields, without NUL
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2019-12-31"])
+def test_the_reconciliation_refuses_days_out_of_range(client, portal_admin, day):
+    login(client, portal_admin)
+
+    response = client.get(reverse("payments:reconciliation"), {"day": day})
+
+    assert response.status_code == 400
+    assert b"Choose a day between" in response.content
+
+
+def _signed_request(dossier, return_url):
+    from urllib.parse import parse_qsl, urlsplit
+
+    _payment, url = services.payment_start(
+        dossier=dossier, payer=dossier.applicant, provider="sandbox", return_url=return_url
+    )
+    return dict(parse_qsl(urlsplit(url).query))
+
+
+def test_the_sandbox_sends_browsers_back_to_this_portal_only(client, dossier):
+    login(client, dossier.applicant)
+    foreign = _signed_request(dossier, "https://evil.example/payments/vnpay/return/")
+    ours = _signed_request(dossier, "http://testserver/payments/vnpay/return/")
+
+    assert client.get(reverse("payments:sandbox"), foreign).status_code == 400
+    assert (
+        client.post(reverse("payments:sandbox"), {**foreign, "decision": "approve"}).status_code
+        == 400
+    )
+    assert client.get(reverse("payments:sandbox"), ours).status_code == 200
+
+
+def test_a_signed_answer_posted_to_the_sandbox_is_refused(client, dossier, settings):
+    payment = start_online(dossier, provider="sandbox")
+    answer = gateway_answer(payment, secret=settings.PAYMENT_SANDBOX_SECRET, tmn="DVCSANDB")
+
+    response = client.post(reverse("payments:sandbox"), {**answer, "decision": "approve"})
+
+    assert response.status_code == 400
+    payment.refresh_from_db()
+    assert payment.state == PaymentState.PENDING
+
+
+def test_a_result_handed_over_unpaid_can_still_be_paid(dossier, intake):
+    dossier.procedure.pay_before_result = False
+    dossier.procedure.save(update_fields=["pay_before_result"])
+    dossier.status = 10
+    dossier.save(update_fields=["status"])
+
+    payment = services.payment_record_counter(dossier=dossier, actor=intake, provider="cash")
+
+    dossier.refresh_from_db()
+    assert payment.state == PaymentState.SUCCEEDED and dossier.fee_state == "paid"
+
+
+def test_the_return_page_keeps_one_audit_row_per_payment(client, dossier):
+    payment = start_online(dossier)
+    for _ in range(3):
+        client.get(reverse("payments:return"), gateway_answer(payment))
+
+    assert GatewayCall.objects.filter(payment=payment, kind="return").count() == 1

@@ -170,9 +170,7 @@ def test_payment_start_when_nothing_is_owed_is_409(dossier, fee_state):
     assert not Payment.objects.exists()
 
 
-@pytest.mark.parametrize(
-    "status", [Status.WITHDRAWAL, Status.STOPPED, Status.REFUSED, Status.RETURNED]
-)
+@pytest.mark.parametrize("status", [Status.WITHDRAWAL, Status.STOPPED, Status.REFUSED])
 def test_payment_start_on_a_closed_or_withdrawing_dossier_is_409(dossier, status):
     Dossier.objects.filter(pk=dossier.pk).update(status=status)
 

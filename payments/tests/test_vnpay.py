@@ -255,7 +255,7 @@ def test_amount_of_a_missing_amount_is_none():
     ("response", "status", "paid"),
     [
         ("00", "00", True),
-        ("00", None, True),  # older answers carry no transaction status
+        ("00", None, False),  # an answer without its transaction status is not a payment
         ("00", "02", False),
         ("24", "02", False),
         ("11", "02", False),
