@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -83,29 +84,31 @@ def issue_for_event(event_id: int) -> IssuedDocument | None:
     if event is None or event.action not in FORM_OF_ACTION:
         return None
     kind = FORM_OF_ACTION[event.action]
-    existing = IssuedDocument.objects.filter(event=event, kind=kind).first()
-    if existing is not None:
-        return existing
-    context = document_context(event.dossier, event)
-    context["items"] = (event.data or {}).get("items", [])
+
+    def context(_code: str) -> dict:  # forms carry the dossier code, not their own
+        values = document_context(event.dossier, event)
+        values["items"] = (event.data or {}).get("items", [])
+        return values
+
     return issue_document(
         event=event, kind=kind, template=f"dossiers/forms/form_{kind}.html", context=context
     )
 
 
 def issue_document(
-    *, event: DossierEvent, kind: str, template: str, context: dict
+    *, event: DossierEvent, kind: str, template: str, context: Callable[[str], dict]
 ) -> IssuedDocument:
-    """Render ``template``, number it (``<dossier code>-…<n>``), sign it for the dossier's
-    agency and keep it as the document of ``kind`` of ``event`` (once: a second run returns the
-    first run's document). Used by the forms here and by the payments app's receipts."""
+    """Number the document of ``kind`` of ``event`` (``<dossier code>-…<n>``), render
+    ``template`` with ``context(code)``, sign it for the dossier's agency and keep it (once: a
+    second run returns the first run's document). Used by the forms here and by the payments
+    app's receipts."""
     existing = IssuedDocument.objects.filter(event=event, kind=kind).first()
     if existing is not None:
         return existing
     dossier = event.dossier
-    pdf = render_pdf(template, context)
     number = IssuedDocument.objects.filter(dossier=dossier, kind=kind).count() + 1
     code = IssuedDocument.code_for(dossier.code, kind, number)
+    pdf = render_pdf(template, context(code))
     document = IssuedDocument(dossier=dossier, event=event, kind=kind, number=number, code=code)
     pdf = _sign_form(document, pdf)
     document.size, document.sha256 = len(pdf), hashlib.sha256(pdf).hexdigest()

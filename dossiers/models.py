@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dossiers.constants import (
     EDITABLE,
+    FEE_PAYABLE,
     Delivery,
     DocumentKind,
     FeeState,
@@ -191,6 +192,11 @@ class Dossier(models.Model):
     @property
     def editable(self) -> bool:
         return self.status in EDITABLE
+
+    @property
+    def fee_payable(self) -> bool:
+        """The fee is owed and may be paid now (online or at the counter)."""
+        return self.fee_state == FeeState.DUE and self.status in FEE_PAYABLE
 
     @property
     def result_handover(self) -> ResultHandover | None:

@@ -7,7 +7,7 @@ Citizens act on their own dossiers; officers on the dossiers of the agencies the
 from __future__ import annotations
 
 from dossiers import workflow
-from dossiers.constants import EDITABLE, FEE_PAYABLE, WITHDRAWABLE, FeeState, Status
+from dossiers.constants import EDITABLE, WITHDRAWABLE, Status
 from dossiers.models import Dossier, StoredDocument
 
 
@@ -42,11 +42,7 @@ def can_answer_supplement(user, dossier: Dossier) -> bool:
 
 def can_pay_fee(user, dossier: Dossier) -> bool:
     """The applicant pays an owed fee online (payments app), while the dossier is open."""
-    return (
-        _owner(user, dossier)
-        and dossier.fee_state == FeeState.DUE
-        and dossier.status in FEE_PAYABLE
-    )
+    return _owner(user, dossier) and dossier.fee_payable
 
 
 def can_view_stored_document(user, stored: StoredDocument) -> bool:

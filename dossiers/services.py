@@ -21,7 +21,7 @@ from dossiers.models import (
     DossierMessage,
     StoredDocument,
 )
-from dossiers.signals import dossier_event
+from dossiers.signals import record_event
 from dossiers.workflow import resume_clock
 from portal.errors import DomainError
 from procedures.constants import Channel
@@ -33,18 +33,15 @@ from procedures.selectors import latest_version
 def _record(
     *, dossier: Dossier, actor: User | None, action: str, from_status, note: str = "", ip=None
 ) -> DossierEvent:
-    event = DossierEvent.objects.create(
+    return record_event(
         dossier=dossier,
         actor=actor,
-        actor_role=getattr(actor, "role", "system"),
+        actor_role=getattr(actor, "role", "system"),  # the citizen's steps: the role
         action=action,
         from_status=from_status,
-        to_status=dossier.status,
         note=note,
         ip=ip,
     )
-    dossier_event.send(sender=Dossier, dossier=dossier, event=event)
-    return event
 
 
 def _locked(dossier: Dossier, related=("version", "procedure", "agency")) -> Dossier:

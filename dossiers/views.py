@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dossiers.constants import FEE_PAYABLE, Delivery, DocumentKind, FeeState, Status
+from dossiers.constants import Delivery, DocumentKind, Status
 from dossiers.form_data import validate_form_data
 from dossiers.forms import (
     DeclarationForm,
@@ -666,7 +666,7 @@ def next_step(dossier: Dossier) -> tuple[str, str]:
         return _("Continue filing"), reverse("dossiers:resume", args=[dossier.pk])
     if status == Status.SUPPLEMENT:
         return _("Add the requested papers"), reverse("dossiers:supplement", args=[dossier.pk])
-    if dossier.fee_state == FeeState.DUE and status in FEE_PAYABLE:  # status 6 and the like
+    if dossier.fee_payable:  # status 6, and any open dossier owing its fee
         return _("Pay the fee"), reverse("payments:pay", args=[dossier.pk])
     if status == Status.PROCESSED:
         if dossier.delivery == Delivery.COUNTER:

@@ -24,7 +24,7 @@ from dossiers.constants import FEE_SETTLED, Delivery, FeeState, PostalState, Sta
 from dossiers.documents import FORM_OF_ACTION
 from dossiers.files import check_upload
 from dossiers.models import Dossier, DossierEvent, ResultHandover
-from dossiers.signals import dossier_event
+from dossiers.signals import record_event
 from portal.errors import DomainError
 from portal.tasks import enqueue_on_commit
 from portal.text import format_vnd
@@ -244,20 +244,16 @@ def _step(
         if target is not None:
             locked.status = target
         locked.save()
-        event = DossierEvent.objects.create(
+        event = record_event(
             dossier=locked,
             actor=actor,
-            actor_role=actor.duty or actor.role,
             action=action,
             from_status=previous,
-            to_status=locked.status,
-            note=(note or "").strip()[:4000],  # one place trims every step's note
+            note=note,
             data=data,
             ip=ip,
+            before_announcing=(lambda event: record(locked, event)) if record else None,
         )
-        if record is not None:
-            record(locked, event)
-        dossier_event.send(sender=Dossier, dossier=locked, event=event)
         if action in FORM_OF_ACTION:  # forms 01–04, made after commit (dossiers/documents.py)
             from dossiers.tasks import issue_document
 
@@ -756,18 +752,15 @@ def dossier_fee_settle(
         if state in FEE_SETTLED and locked.status == Status.AWAITING_PAYMENT:
             locked.status = Status.PROCESSING
         locked.save()
-        event = DossierEvent.objects.create(
+        event = record_event(
             dossier=locked,
             actor=actor,
-            actor_role=(actor.duty or actor.role) if actor else "system",
             action=action,
             from_status=previous,
-            to_status=locked.status,
-            note=(note or "").strip()[:4000],
-            data=data or {},
+            note=note,
+            data=data,
             ip=ip,
         )
-        dossier_event.send(sender=Dossier, dossier=locked, event=event)
     return locked, event
 
 

@@ -27,6 +27,11 @@ class PaymentState(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
+# Attempts a gateway's late success still settles: the money has left the payer's account, and
+# the gateway's last word on it wins (after the expiry sweep, or after a decline).
+OPEN_TO_SUCCESS = {PaymentState.PENDING, PaymentState.EXPIRED, PaymentState.FAILED}
+
+
 class RefundState(models.TextChoices):
     PENDING = "pending", _("To refund")
     DONE = "done", _("Refunded")

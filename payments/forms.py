@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django import forms
 from django.utils import timezone
@@ -24,6 +25,8 @@ def show_error(form: forms.Form, error: DomainError) -> None:
 
 class PayForm(forms.Form):
     provider = forms.ChoiceField(label=_("Pay with"), widget=forms.RadioSelect)
+    # One per page shown: a double tap sends it twice and opens one attempt.
+    token = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
 
     def __init__(self, *args, providers: dict, **kwargs):
         super().__init__(*args, **kwargs)

@@ -65,6 +65,13 @@ class Payment(models.Model):
         help_text="The officer who took a counter payment.",
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
+    form_token = models.UUIDField(
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text="The pay form's one-time token: the same form sent twice opens one attempt.",
+    )
     receipt = models.OneToOneField(
         "dossiers.IssuedDocument",
         null=True,

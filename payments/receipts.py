@@ -38,24 +38,26 @@ def issue_receipt(payment_id: str, event_id: int) -> IssuedDocument | None:
         return payment.receipt
     event = DossierEvent.objects.select_related("actor").get(pk=event_id)
     dossier = payment.dossier
-    number = IssuedDocument.objects.filter(dossier=dossier, kind=DocumentKind.FEE_RECEIPT).count()
-    code = IssuedDocument.code_for(dossier.code, DocumentKind.FEE_RECEIPT, number + 1)
-    context = document_context(dossier, event)
     fee = dossier.fee or {}
-    context.update(
-        {
-            "payment": payment,
-            "fee": fee,
-            "items": fee.get("items", []),
-            "amount_words": amount_in_words(payment.amount),
-            "paid_at": timezone.localtime(payment.confirmed_at),
-            "receipt_code": code,
-            # The receipt's QR code opens its verification page, like a result's.
-            "qr": qr_svg(verify_url(code)),
-            "qr_caption": code,
-            "verify_base": settings.PORTAL_BASE_URL,
-        }
-    )
+
+    def context(code: str) -> dict:
+        values = document_context(dossier, event)
+        values.update(
+            {
+                "payment": payment,
+                "fee": fee,
+                "items": fee.get("items", []),
+                "amount_words": amount_in_words(payment.amount),
+                "paid_at": timezone.localtime(payment.confirmed_at),
+                "receipt_code": code,
+                # The receipt's QR code opens its verification page, like a result's.
+                "qr": qr_svg(verify_url(code)),
+                "qr_caption": code,
+                "verify_base": settings.PORTAL_BASE_URL,
+            }
+        )
+        return values
+
     document = issue_document(
         event=event,
         kind=DocumentKind.FEE_RECEIPT,

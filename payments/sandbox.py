@@ -14,12 +14,19 @@ from payments.constants import Provider
 from payments.gateways import merchants
 
 
+def expired(params: Mapping[str, str]) -> bool:
+    """The request's payment window (``vnp_ExpireDate``) has passed."""
+    expires = vnpay.parse_date(params.get("vnp_ExpireDate", ""))
+    return expires is not None and expires < timezone.now()
+
+
 def answer(params: Mapping[str, str], *, approve: bool) -> dict[str, str]:
     """The gateway's answer to a payment request (unsigned): paid, cancelled, or timed out
-    when the request's ``vnp_ExpireDate`` has passed."""
-    expires = vnpay.parse_date(params.get("vnp_ExpireDate", ""))
-    expired = expires is not None and expires < timezone.now()
-    code = vnpay.RESPONSE_TIMEOUT if expired else ("00" if approve else vnpay.RESPONSE_CANCELLED)
+    when the request's payment window has passed."""
+    if expired(params):
+        code = vnpay.RESPONSE_TIMEOUT
+    else:
+        code = vnpay.RESPONSE_SUCCESS if approve else vnpay.RESPONSE_CANCELLED
     return {
         "vnp_Amount": params["vnp_Amount"],
         "vnp_BankCode": "SANDBOX",

@@ -24,12 +24,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from dossiers.constants import FEE_PAYABLE, FeeState, Status
+from dossiers.constants import FeeState, Status
 from dossiers.models import Dossier
 from dossiers.workflow import dossier_fee_settle
 from payments import permissions, vnpay
 from payments.constants import (
     COUNTER_PROVIDERS,
+    OPEN_TO_SUCCESS,
     CallKind,
     PaymentState,
     Provider,
@@ -44,7 +45,6 @@ from procedures.constants import Channel
 
 logger = logging.getLogger(__name__)
 
-PAYABLE = FEE_PAYABLE  # statuses in which an owed fee may be paid (dossiers.constants)
 # How long after its expiry a pending attempt is closed by the sweep: the gateway's own
 # window has shut by then, so no payer is still on its page.
 EXPIRY_GRACE = dt.timedelta(minutes=5)
@@ -66,6 +66,9 @@ def _locked_dossier(dossier_id) -> Dossier | None:
 
 
 def _require_payable(dossier: Dossier) -> None:
+    """``dossier.fee_payable``, or a 409 saying which half of it fails."""
+    if dossier.fee_payable and dossier.fee_net:
+        return
     if dossier.fee_state != FeeState.DUE or not dossier.fee_net:
         raise DomainError(
             _("There is nothing to pay for this dossier: its fee is “%(state)s”.")
@@ -73,13 +76,12 @@ def _require_payable(dossier: Dossier) -> None:
             code="nothing_to_pay",
             status=409,
         )
-    if dossier.status not in PAYABLE:
-        raise DomainError(
-            _("A dossier that is “%(status)s” cannot be paid.")
-            % {"status": dossier.get_status_display()},
-            code="not_payable",
-            status=409,
-        )
+    raise DomainError(
+        _("A dossier that is “%(status)s” cannot be paid.")
+        % {"status": dossier.get_status_display()},
+        code="not_payable",
+        status=409,
+    )
 
 
 # --- online payments ------------------------------------------------------------------------
@@ -94,9 +96,11 @@ def payment_start(
     return_url: str,
     ip: str | None = None,
     locale: str = "vi",
+    form_token=None,
 ) -> tuple[Payment, str]:
     """Open an online payment of the dossier's fee and return it with the gateway address the
-    payer's browser goes to. Another person's dossier is 404; nothing to pay is 409."""
+    payer's browser goes to. Another person's dossier is 404; nothing to pay is 409.
+    ``form_token`` (the pay form's one-time token): sent again, it gets the same attempt."""
     locked = _locked_dossier(dossier.pk)
     if locked is None or not permissions.is_payer(payer, locked):
         raise DomainError(_("No dossier of yours has this address."), code="not_found", status=404)
@@ -109,7 +113,17 @@ def payment_start(
         raise DomainError(message, code="invalid", fields={"provider": [message]})
     _require_payable(locked)
     now = timezone.now()
+    if form_token is not None:
+        # The same form sent twice (a double tap; serialised by the dossier's row lock) goes to
+        # the attempt it opened, with the very same signed address.
+        again = Payment.objects.filter(form_token=form_token).first()
+        sent = again and again.calls.filter(kind=CallKind.REQUEST).first()
+        if sent and again.payer_id == payer.pk and again.state == PaymentState.PENDING:
+            return again, vnpay.payment_url(merchant, sent.params)
+        if again is not None:  # an old page sent again after its attempt ended: a new one
+            form_token = None
     payment = Payment.objects.create(
+        form_token=form_token,
         dossier=locked,
         payer=payer,
         payer_name=payer.full_name or payer.display_name,
@@ -193,14 +207,7 @@ def _ipn(params: dict[str, str]) -> tuple[IpnAnswer, Payment | None]:
     if vnpay.amount_of(params) != payment.amount:
         return IpnAnswer(*vnpay.INVALID_AMOUNT), payment
     paid = vnpay.succeeded(params)
-    # An expired or failed attempt still takes a late success: the money has left the payer's
-    # account, and the gateway's word on it is the last one.
-    open_states = (
-        {PaymentState.PENDING, PaymentState.EXPIRED, PaymentState.FAILED}
-        if paid
-        else {PaymentState.PENDING}
-    )
-    if payment.state not in open_states:
+    if payment.state not in (OPEN_TO_SUCCESS if paid else {PaymentState.PENDING}):
         return IpnAnswer(*vnpay.ALREADY_CONFIRMED), payment
     payment.transaction_no = params.get("vnp_TransactionNo", "")[:40]
     payment.bank_code = params.get("vnp_BankCode", "")[:20]
@@ -462,15 +469,17 @@ def receipts_reissue(*, older_than: dt.timedelta = dt.timedelta(minutes=10)) -> 
         receipt__isnull=True,
         confirmed_at__lt=timezone.now() - older_than,
     ).exclude(refund__reason=RefundReason.DUPLICATE)  # a second payment: refunded, no receipt
-    queued = 0
-    for payment in paid.iterator(chunk_size=500):
-        event = DossierEvent.objects.filter(
-            dossier_id=payment.dossier_id, action="fee_paid", data__payment=str(payment.pk)
-        ).first()
-        if event is not None:
-            issue_receipt.delay(str(payment.pk), event.pk)
-            queued += 1
-    return queued
+    payments = {str(pk): dossier_id for pk, dossier_id in paid.values_list("pk", "dossier_id")}
+    if not payments:
+        return 0
+    # The events that settled them, in one query (the event names its payment in ``data``).
+    events = DossierEvent.objects.filter(
+        dossier_id__in=set(payments.values()), action="fee_paid"
+    ).values_list("pk", "data")
+    settled = {data.get("payment"): pk for pk, data in events if data.get("payment") in payments}
+    for payment_id, event_id in settled.items():
+        issue_receipt.delay(payment_id, event_id)
+    return len(settled)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from dossiers import selectors
 from dossiers.constants import FeeState
 from payments import permissions, services, vnpay
 from payments import sandbox as sandbox_gateway
-from payments.constants import CallKind, PaymentState, Provider, RefundState
+from payments.constants import OPEN_TO_SUCCESS, CallKind, PaymentState, Provider, RefundState
 from payments.forms import (
     CounterPaymentForm,
     DayForm,
@@ -75,6 +75,7 @@ def pay(request, dossier_id):
                     return_url=request.build_absolute_uri(reverse("payments:return")),
                     ip=client_ip(request),
                     locale=get_language() or "vi",
+                    form_token=form.cleaned_data["token"],
                 )
             except DomainError as error:
                 if error.status == 404:
@@ -88,7 +89,7 @@ def pay(request, dossier_id):
         "dossier": dossier,
         "fee": dossier.fee or {},
         "form": form,
-        "payable": dossier.fee_state == FeeState.DUE and dossier.status in services.PAYABLE,
+        "payable": dossier.fee_payable,
         "payments": attempts,
         "last_failed": bool(attempts) and attempts[0].state == PaymentState.FAILED,
         "exemption": FeeExemption.objects.filter(dossier=dossier).select_related("group").first(),
@@ -101,8 +102,7 @@ def _outcome(payment: Payment | None, params: dict) -> str:
         return "unknown"
     if payment.state in (PaymentState.SUCCEEDED, PaymentState.REFUNDED):
         return "paid"
-    open_states = (PaymentState.PENDING, PaymentState.EXPIRED, PaymentState.FAILED)
-    if payment.state in open_states and vnpay.succeeded(params):
+    if payment.state in OPEN_TO_SUCCESS and vnpay.succeeded(params):
         # The browser came back before the gateway's IPN call (which still takes a success on
         # an attempt the sweep expired): never tell a payer who paid that nothing was taken.
         return "confirming"
@@ -184,13 +184,11 @@ def sandbox(request):
         or not _is_our_payment_request(request, params)
     ):
         return render(request, "payments/sandbox.html", {"invalid": True}, status=400)
-    expires = vnpay.parse_date(params.get("vnp_ExpireDate", ""))
-    expired = expires is not None and expires < timezone.now()
     if request.method == "GET":
         context = {
             "params": params,
             "amount": vnpay.amount_of(params),
-            "expired": expired,
+            "expired": sandbox_gateway.expired(params),
             "merchant": merchant,
         }
         return render(request, "payments/sandbox.html", context)
@@ -257,9 +255,7 @@ def officer_fee(request, dossier_id):
         "payments": payments,
         "refunds": [p.refund for p in payments if hasattr(p, "refund")],
         "exemption": FeeExemption.objects.filter(dossier=dossier).select_related("group").first(),
-        "can_take": permissions.can_take_counter_payment(user, dossier)
-        and dossier.fee_state == FeeState.DUE
-        and dossier.status in services.PAYABLE,
+        "can_take": permissions.can_take_counter_payment(user, dossier) and dossier.fee_payable,
         "can_refund": permissions.can_complete_refund(user, dossier),
         "groups": groups,
         "counter_form": counter_form,

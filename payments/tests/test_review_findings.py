@@ -212,3 +212,30 @@ def test_the_return_page_keeps_one_audit_row_per_payment(client, dossier):
         client.get(reverse("payments:return"), gateway_answer(payment))
 
     assert GatewayCall.objects.filter(payment=payment, kind="return").count() == 1
+
+
+def test_the_same_pay_form_sent_twice_opens_one_attempt(client, dossier):
+    login(client, dossier.applicant)
+    url = reverse("payments:pay", args=[dossier.pk])
+    token = client.get(url).context["form"]["token"].value()
+    body = {"provider": "sandbox", "token": str(token)}
+
+    first, second = client.post(url, body), client.post(url, body)
+
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Payment.objects.filter(dossier=dossier).count() == 1
+
+
+def test_an_old_pay_form_sent_after_its_attempt_failed_opens_a_new_one(client, dossier):
+    login(client, dossier.applicant)
+    url = reverse("payments:pay", args=[dossier.pk])
+    body = {"provider": "sandbox", "token": "6f1c1b44-7f8e-4d4e-9a53-0c2f3c1b2a10"}
+    client.post(url, body)
+    Payment.objects.update(state=PaymentState.FAILED)
+
+    again = client.post(url, body)
+
+    assert again.status_code == 302
+    assert Payment.objects.filter(dossier=dossier, state=PaymentState.PENDING).count() == 1
+    assert Payment.objects.filter(dossier=dossier).count() == 2

@@ -28,6 +28,11 @@ def submit(page, button) -> None:
         button.click()
 
 
+def fits(page, width: int) -> None:
+    """Nothing sticks out sideways on a phone."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
 def log_in(page, base: str, email: str, *, totp: bool = False) -> None:
     page.goto(base + "/accounts/login/")
     page.locator("input[name=login]").fill(email)

@@ -8,7 +8,6 @@ The payment pages' strings may not be translated yet: texts are matched in eithe
 
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -17,7 +16,7 @@ from dossiers.constants import DocumentKind, FeeState, Status
 from dossiers.models import Dossier
 from payments.constants import PaymentState, Provider
 from payments.models import Payment
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import fits, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,32 +62,9 @@ def fee_procedure():
     return procedure
 
 
-@pytest.fixture
-def vietnamese(settings, tmp_path):
-    """The portal's Vietnamese messages, as ``make test`` compiles them: when the compiled
-    catalogue is missing or older than locale/vi/…/django.po, compile the .po into a temporary
-    directory (never into the shared tree) and point LOCALE_PATHS there."""
-    po = Path(settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES" / "django.po"
-    mo = po.with_suffix(".mo")
-    if not po.exists() or (mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime):
-        return
-    target = tmp_path / "locale" / "vi" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    compiled = subprocess.run(
-        ["msgfmt", "-o", str(target / "django.mo"), str(po)], capture_output=True, check=False
-    )
-    if compiled.returncode == 0:
-        settings.LOCALE_PATHS = [tmp_path / "locale"]
-
-
-def _fits(page, width: int) -> None:
-    """Nothing sticks out sideways on a phone."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-
-
 @pytest.mark.parametrize("width", [360, 1280])
 def test_file_with_fee_decline_then_pay_online_and_get_the_receipt(
-    live_server, page_at, screenshot, settings, tmp_path, fee_procedure, vietnamese, width
+    live_server, page_at, screenshot, settings, tmp_path, fee_procedure, width
 ):
     from allauth.account.models import EmailAddress
     from playwright.sync_api import expect
@@ -116,7 +92,7 @@ def test_file_with_fee_decline_then_pay_online_and_get_the_receipt(
     expect(price.locator(".saving")).to_contain_text(SAVING)
     expect(price.locator(".saving")).to_contain_text(LEGAL_BASIS)
     screenshot(page, f"payment-0-review-{width}")
-    _fits(page, width)
+    fits(page, width)
 
     page.goto(base + f"/ho-so/{dossier.pk}/nop/gui/")
     page.locator("input[type=checkbox][name=declaration]").check()
@@ -143,7 +119,7 @@ def test_file_with_fee_decline_then_pay_online_and_get_the_receipt(
         either("Test gateway (sandbox)")
     )
     screenshot(page, f"payment-1-pay-{width}")
-    _fits(page, width)
+    fits(page, width)
 
     def start_payment() -> None:
         page.locator(f"input[name=provider][value={Provider.SANDBOX}]").check()
@@ -156,7 +132,7 @@ def test_file_with_fee_decline_then_pay_online_and_get_the_receipt(
     attempt = Payment.objects.get(dossier=dossier)
     expect(page.locator(".facts-list .code")).to_have_text(attempt.reference)
     screenshot(page, f"payment-2-sandbox-{width}")
-    _fits(page, width)
+    fits(page, width)
     page.locator("button[name=decision][value=decline]").click()
     expect(page).to_have_url(re.compile(r"/payments/vnpay/return/\?.*vnp_ResponseCode=24"))
     expect(page.locator("[role=alert] h1")).to_have_text(either("The payment did not go through"))
@@ -165,7 +141,7 @@ def test_file_with_fee_decline_then_pay_online_and_get_the_receipt(
     attempt.refresh_from_db()
     assert attempt.state == PaymentState.FAILED
     screenshot(page, f"payment-3-declined-{width}")
-    _fits(page, width)
+    fits(page, width)
 
     # "Try again" goes back to the pay page, which says the last attempt failed.
     retry = page.locator(f"a[href$='/ho-so/{dossier.pk}/thanh-toan/']")
@@ -182,7 +158,7 @@ def test_file_with_fee_decline_then_pay_online_and_get_the_receipt(
     expect(page.locator(".panel-ok[role=status] h1")).to_have_text(either("Payment received"))
     expect(page.locator(".panel-ok")).to_contain_text(dossier.code)
     screenshot(page, f"payment-4-paid-{width}")
-    _fits(page, width)
+    fits(page, width)
 
     dossier.refresh_from_db()
     assert dossier.fee_state == FeeState.PAID
@@ -202,7 +178,7 @@ def test_file_with_fee_decline_then_pay_online_and_get_the_receipt(
     )
     expect(issued).to_have_count(1)
     screenshot(page, f"payment-5-dossier-receipt-{width}")
-    _fits(page, width)
+    fits(page, width)
 
     # The receipt downloads as a PDF with its code and the amount in words ("… đồng").
     href = issued.locator("a").get_attribute("href")

@@ -319,9 +319,12 @@ class Command(BaseCommand):
         online filers pay online, counter filers at the counter."""
         if not dossier.fee_net:
             return
+        if dossier.status in (Status.REFUSED, Status.STOPPED):  # closed unpaid: nothing owed
+            dossier.fee_state = FeeState.CANCELLED
+            return
         dossier.fee_state = FeeState.DUE
         paid = dossier.status in (Status.PROCESSED, Status.RETURNED) or (
-            dossier.status not in (Status.SUBMITTED, Status.REFUSED, Status.AWAITING_PAYMENT)
+            dossier.status not in (Status.SUBMITTED, Status.AWAITING_PAYMENT)
             and self.rng.random() < 0.5
         )
         if paid:
