@@ -10,8 +10,9 @@ import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import PhoneNumberField
@@ -115,6 +116,7 @@ class AccountAdapter(DefaultAccountAdapter):
         full_name = " ".join((form.cleaned_data.get("full_name") or "").split())
         if full_name:
             user.full_name = full_name
+        user.language = _interface_language()  # the language of the messages it will get
         if commit:
             user.save()
         return user
@@ -129,4 +131,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             part for part in (data.get("last_name"), data.get("first_name")) if part
         )
         user.full_name = " ".join((name or "").split())[:150]
+        user.language = _interface_language()
         return user
+
+
+def _interface_language() -> str:
+    """The interface language of the request being served, as one of ``settings.LANGUAGES``."""
+    code = (get_language() or settings.LANGUAGE_CODE)[:2]
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE

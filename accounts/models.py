@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -95,6 +96,14 @@ class User(AbstractUser):
         choices=Duty.choices,
         blank=True,
         help_text=_("For officers: intake at the counter, specialist, or leader."),
+    )
+
+    language = models.CharField(
+        _("language"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default="vi",
+        help_text=_("The language of the messages the portal sends (email, SMS)."),
     )
 
     workspace_filters = models.CharField(

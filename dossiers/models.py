@@ -170,6 +170,18 @@ class Dossier(models.Model):
                 condition=Q(status=Status.SUBMITTED),
                 name="dossier_new_order",
             ),
+            # The hourly deadline scan (notifications): open dossiers whose clock runs, by due
+            # date; and the reminder of drafts left alone for a week.
+            models.Index(
+                fields=["due_at"],
+                condition=Q(
+                    status__in=[Status.RECEIVED, Status.PROCESSING, Status.AWAITING_PAYMENT]
+                ),
+                name="dossier_clock_running",
+            ),
+            models.Index(
+                fields=["updated_at"], condition=Q(status=Status.DRAFT), name="dossier_draft_idle"
+            ),
             # Search by the start of a dossier code (LIKE 'prefix%' on PostgreSQL).
             models.Index(
                 fields=["code"], name="dossier_code_prefix", opclasses=["varchar_pattern_ops"]

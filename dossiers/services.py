@@ -21,7 +21,7 @@ from dossiers.models import (
     DossierMessage,
     StoredDocument,
 )
-from dossiers.signals import record_event
+from dossiers.signals import dossier_message_posted, record_event
 from dossiers.workflow import resume_clock
 from portal.errors import DomainError
 from procedures.constants import Channel
@@ -576,9 +576,11 @@ def dossier_message_post(
     if len(text) > MESSAGE_MAX:
         message = _("Keep the message under %(n)d characters.") % {"n": MESSAGE_MAX}
         raise DomainError(message, code="invalid", fields={"body": [message]})
-    return DossierMessage.objects.create(
+    posted = DossierMessage.objects.create(
         dossier=dossier, author=author, internal=internal, body=text
     )
+    dossier_message_posted.send(sender=DossierMessage, dossier=dossier, message=posted)
+    return posted
 
 
 def result_downloaded(*, dossier: Dossier) -> None:

@@ -5,6 +5,10 @@ higher one; ``payments`` and ``notifications`` subscribe here instead).
 dossier row is saved: a receiver's writes commit or roll back with the step. Arguments:
 ``dossier`` (locked, saved) and ``event`` (the ``DossierEvent`` just created). Every event is
 written by ``record_event``, so none goes unannounced.
+
+``dossier_message_posted`` is sent, also inside the transaction, for every message written on a
+dossier's thread (``dossiers.services.dossier_message_post``). Arguments: ``dossier`` and
+``message`` (the ``DossierMessage`` just created).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 from django.dispatch import Signal
 
 dossier_event = Signal()
+dossier_message_posted = Signal()
 
 
 def record_event(

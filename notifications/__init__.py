@@ -1,1 +1,1 @@
-"""Arrives with its issue; see docs/architecture.md."""
+"""Status notifications: the outbox, email, SMS and the in-app centre (issue 7)."""

@@ -8,6 +8,7 @@ allowed hosts, a real (non-SQLite) database and the portal's public address.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from accounts.oidc import providers_from_env
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "procedures",
     "dossiers",
     "payments",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -135,6 +138,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing a task while the broker is down gives up within about a second: the officer's step
+# is already committed, and the outbox sweep queues what could not be queued.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 10}
 
 # --- Accounts (django-allauth) ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -195,8 +207,23 @@ STAFF_REQUIRE_MFA = env.bool("STAFF_REQUIRE_MFA", default=True)
 MFA_TOTP_ISSUER = "Cổng Dịch vụ công"
 # VNeID (OpenID Connect) only when VNEID_OIDC_CLIENT_ID, _CLIENT_SECRET and _SERVER_URL are set.
 SOCIALACCOUNT_PROVIDERS = providers_from_env(env.ENVIRON)
-# Text messages (verification codes): printed to the console until a gateway backend is set.
+# Text messages (verification codes and notifications): printed to the console until a gateway
+# is set: "notifications.sms.HttpBackend" (SMS_GATEWAY_*) in production, or
+# "notifications.sms.LoggingBackend" to write them to the log.
 SMS_BACKEND = env.str("SMS_BACKEND", default="accounts.sms.ConsoleBackend")
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_GATEWAY_SENDER = env.str("SMS_GATEWAY_SENDER", default="DVC")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
+# Unicode SMS (with diacritics) cost as much as two or three plain ones; off by default.
+SMS_UNICODE = env.bool("SMS_UNICODE", default=False)
+if SMS_BACKEND == "notifications.sms.HttpBackend" and not SMS_GATEWAY_URL:
+    raise ImproperlyConfigured("Set SMS_GATEWAY_URL to use notifications.sms.HttpBackend.")
+
+# --- Notifications (notifications/) ------------------------------------------------------------
+# A notification whose sending fails is tried again after 1, 2, 4… minutes, this many times in
+# all, then marked failed (the admin's "Notifications" list shows it, with "send again").
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
 
 # --- Mail ------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -287,6 +314,19 @@ PAYMENT_EXPIRY_MINUTES = env.int("PAYMENT_EXPIRY_MINUTES", default=15)
 CELERY_BEAT_SCHEDULE = {
     "payments-expire": {"task": "payments.tasks.expire_payments", "schedule": 300.0},
     "payments-receipts": {"task": "payments.tasks.reissue_receipts", "schedule": 900.0},
+    "notifications-sweep": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+    "notifications-deadlines": {
+        "task": "notifications.tasks.scan_deadlines",
+        "schedule": crontab(minute=5),  # hourly
+    },
+    "notifications-drafts": {
+        "task": "notifications.tasks.remind_drafts",
+        "schedule": crontab(hour=9, minute=0),  # daily, local time (CELERY_TIMEZONE)
+    },
+    "notifications-digests": {
+        "task": "notifications.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=0),  # before the offices open
+    },
 }
 
 # Uploads above this size are streamed to a temporary file, so memory stays flat.

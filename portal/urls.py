@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("procedures.urls")),
     path("", include("dossiers.urls")),
     path("", include("payments.urls")),
+    path("", include("notifications.urls")),
     path("can-bo/", include("dossiers.officer_urls")),
     # Public verification of signed documents (the QR codes printed on them link here).
     path("verify/", verify_views.verify_home, name="verify_home"),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", include("procedures.api.urls")),
     path("api/v1/", include("payments.api.urls")),
+    path("api/v1/", include("notifications.api.urls")),
     path("api/v1/", include("dossiers.api.urls")),
     path("api/v1/", include("accounts.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

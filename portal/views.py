@@ -41,6 +41,10 @@ def switch_language(request):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if language in dict(settings.LANGUAGES):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language != language:
+            # Messages sent later (email, SMS) follow the language the person reads the portal in.
+            type(user).objects.filter(pk=user.pk).update(language=language)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             language,
