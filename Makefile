@@ -8,9 +8,10 @@ PORT   ?= 8000
 
 # System packages: gettext compiles the translations; Pango and the Noto fonts let WeasyPrint
 # make the dossiers' PDFs with Vietnamese diacritics; Chromium drives the browser tests;
-# poppler reads PDFs back (and checks their signatures) and zbar scans their QR codes in the tests.
+# poppler reads PDFs back (and checks their signatures) and zbar scans their QR codes in the tests;
+# the notification tests start and stop a redis-server of their own.
 RUN_DEPS  := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core
-TEST_DEPS := $(RUN_DEPS) chromium poppler-utils zbar-tools
+TEST_DEPS := $(RUN_DEPS) chromium poppler-utils zbar-tools redis-server
 
 .PHONY: run test install sysdeps-run sysdeps-test messages lint format schema bench bench-submission bench-queues bench-signing clean
 

@@ -38,6 +38,11 @@ def pytest_collection_modifyitems(config, items):
             if _reachable(redis_url, 6379)
             else pytest.mark.skip(reason=f"needs Redis at {redis_url}: none answers")
         ),
+        "redis_server": (
+            None
+            if shutil.which("redis-server")
+            else pytest.mark.skip(reason="needs the redis-server program: apt-get install redis")
+        ),
         "browser": (
             None
             if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)
