@@ -44,10 +44,12 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    queued_at = models.DateTimeField(
-        null=True, blank=True, help_text="Last handed to the broker (the sweep re-queues old ones)."
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="Pending: when it is due; sending: when it was claimed."
     )
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claim = models.CharField(
+        max_length=32, blank=True, help_text="The token of the delivery that claimed it."
+    )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     digest = models.ForeignKey(

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -43,6 +45,8 @@ logger = logging.getLogger(__name__)
 SENDING_TIMEOUT = dt.timedelta(minutes=30)
 # A pending row not picked up within this time after it was due was never queued.
 QUEUE_GRACE = dt.timedelta(minutes=5)
+# Rows per delivery task: one claim, one read and one mail session for them all.
+DELIVERY_BATCH = 50
 
 
 # --- preferences ----------------------------------------------------------------------------------
@@ -144,11 +148,11 @@ def queue_delivery(ids: list[int]) -> None:
         return
 
     def publish() -> None:
-        from notifications.tasks import deliver_notification
+        from notifications.tasks import deliver_notifications
 
-        for pk in ids:
+        for start in range(0, len(ids), DELIVERY_BATCH):
             try:
-                deliver_notification.delay(pk)
+                deliver_notifications.delay(ids[start : start + DELIVERY_BATCH])
             except Exception:  # broker down: the sweep re-queues them when it is back
                 logger.warning("Broker down: %d notification(s) wait for the sweep", len(ids))
                 return
@@ -214,44 +218,99 @@ def backoff_seconds(attempts: int) -> int:
 
 
 def notification_deliver(*, notification_id: int) -> Outcome:
-    """Send one pending row, at most once. Safe to call twice, or from two workers at once."""
+    """Send one pending row, at most once (``notifications_deliver`` for one id)."""
+    return notifications_deliver(ids=[notification_id]).get(notification_id, Outcome("skipped"))
+
+
+def notifications_deliver(*, ids: list[int]) -> dict[int, Outcome]:
+    """Send the pending rows among ``ids``, each at most once, through one mail connection.
+
+    The rows are claimed by one UPDATE (pending → sending, stamped with a fresh claim token), so
+    a row taken by another worker, already sent, held or failed is skipped; a task run twice
+    sends nothing the second time. Each row's failure is its own: it goes back to pending with
+    a later attempt, or to failed when the attempts are spent or it cannot be delivered.
+    Returns the outcome of each row claimed."""
+    token = uuid.uuid4().hex
     now = timezone.now()
-    claimed = Notification.objects.filter(pk=notification_id, state=State.PENDING).update(
-        state=State.SENDING, attempts=F("attempts") + 1, next_attempt_at=now
+    claimed = Notification.objects.filter(pk__in=ids, state=State.PENDING).update(
+        state=State.SENDING, attempts=F("attempts") + 1, next_attempt_at=now, claim=token
     )
     if not claimed:
-        return Outcome("skipped")
-    row = Notification.objects.select_related("recipient").get(pk=notification_id)
-    try:
-        send(row)
-    except Exception as error:  # noqa: BLE001 — any channel failure is recorded, never lost
-        error_text = f"{type(error).__name__}: {error}"[:2000]
-        if isinstance(error, Undeliverable) or row.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
-            _finish(row, State.FAILED, last_error=error_text)
-            logger.warning("Notification %s failed for good: %s", row.pk, error_text)
-            return Outcome("failed")
-        delay = backoff_seconds(row.attempts)
-        _finish(
-            row,
-            State.PENDING,
-            last_error=error_text,
-            next_attempt_at=timezone.now() + dt.timedelta(seconds=delay),
+        return {}
+    rows = list(
+        Notification.objects.filter(claim=token, state=State.SENDING)
+        .select_related("recipient")
+        .prefetch_related(_digest_items)
+    )
+    outcomes: dict[int, Outcome] = {}
+    sent: list[int] = []
+    with mail_connection() as connection:
+        for row in rows:
+            try:
+                send(row, connection=connection)
+            except Exception as error:  # noqa: BLE001 — any channel failure is recorded
+                outcomes[row.pk] = _failed(row, error)
+            else:
+                sent.append(row.pk)
+                outcomes[row.pk] = Outcome("sent")
+    if sent:
+        Notification.objects.filter(pk__in=sent, claim=token, state=State.SENDING).update(
+            state=State.SENT, last_error="", sent_at=timezone.now()
         )
-        return Outcome("retry", retry_in=delay)
-    _finish(row, State.SENT, last_error="", sent_at=timezone.now())
-    return Outcome("sent")
+    return outcomes
+
+
+_digest_items = Prefetch(
+    "items", queryset=Notification.objects.order_by("created_at", "id"), to_attr="digest_items"
+)
+
+
+@contextmanager
+def mail_connection():
+    """One connection of the mail backend for a batch (one SMTP session, not one per email).
+    A server that cannot be reached fails each email of the batch, to be tried again."""
+    connection = get_connection()
+    try:
+        connection.open()
+    except Exception:  # noqa: BLE001 — each send raises again and is recorded per row
+        logger.warning("Mail server unreachable", exc_info=True)
+    try:
+        yield connection
+    finally:
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 — closing a broken session must not lose outcomes
+            logger.warning("Mail connection did not close cleanly", exc_info=True)
+
+
+def _failed(row: Notification, error: Exception) -> Outcome:
+    error_text = f"{type(error).__name__}: {error}"[:2000]
+    if isinstance(error, Undeliverable) or row.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+        _finish(row, State.FAILED, last_error=error_text)
+        logger.warning("Notification %s failed for good: %s", row.pk, error_text)
+        return Outcome("failed")
+    delay = backoff_seconds(row.attempts)
+    _finish(
+        row,
+        State.PENDING,
+        last_error=error_text,
+        next_attempt_at=timezone.now() + dt.timedelta(seconds=delay),
+    )
+    return Outcome("retry", retry_in=delay)
 
 
 def _finish(row: Notification, state: str, **fields) -> None:
-    Notification.objects.filter(pk=row.pk, state=State.SENDING).update(state=state, **fields)
+    Notification.objects.filter(pk=row.pk, claim=row.claim, state=State.SENDING).update(
+        state=state, **fields
+    )
 
 
-def send(row: Notification) -> None:
+def send(row: Notification, connection=None) -> None:
     """Write the row's message in its recipient's language and send it on its channel."""
     user = row.recipient
     message = render(row.kind, _context_of(row), user.language)
     if row.channel == NotifyChannel.EMAIL:
-        _send_email(user, message, row)
+        _send_email(user, message, row, connection)
     elif row.channel == NotifyChannel.SMS:
         if not user.phone:
             raise Undeliverable("no phone number")
@@ -262,11 +321,14 @@ def send(row: Notification) -> None:
 def _context_of(row: Notification) -> dict:
     if row.kind != Kind.DIGEST:
         return row.context
-    entries = [[item.kind, item.context] for item in row.items.order_by("created_at", "id")]
+    items = getattr(row, "digest_items", None)
+    if items is None:
+        items = row.items.order_by("created_at", "id")
+    entries = [[item.kind, item.context] for item in items]
     return {**row.context, "entries": entries}
 
 
-def _send_email(user: User, message: Message, row: Notification) -> None:
+def _send_email(user: User, message: Message, row: Notification, connection=None) -> None:
     address = user.contact_email
     if not address:
         raise Undeliverable("no email address")
@@ -284,6 +346,7 @@ def _send_email(user: User, message: Message, row: Notification) -> None:
         body=text,
         to=[address],
         headers={"Auto-Submitted": "auto-generated", "X-Portal-Notification": str(row.pk)},
+        connection=connection,
     )
     mail.attach_alternative(html, "text/html")
     mail.send()

@@ -48,3 +48,16 @@ def send_digests() -> int:
     from notifications.services import digests_send
 
     return digests_send()
+
+
+@shared_task(bind=True, acks_late=True)
+def deliver_notifications(self, notification_ids: list[int]) -> dict:
+    """Send a batch of outbox rows (one mail session); the rows that failed are tried again
+    later, together, after the shortest of their backoffs."""
+    from notifications.services import notifications_deliver
+
+    outcomes = notifications_deliver(ids=notification_ids)
+    retry = {pk: outcome.retry_in for pk, outcome in outcomes.items() if outcome.retry_in}
+    if retry and not self.request.is_eager:
+        raise self.retry(args=[sorted(retry)], countdown=min(retry.values()), max_retries=None)
+    return {"sent": sum(outcome.result == "sent" for outcome in outcomes.values())}
