@@ -4,7 +4,8 @@ each message is written from.
 Citizens hear about every step of their dossier that changes what they can expect or must do.
 Officers hear about work arriving for them: a new dossier at their desk, one assigned to them, a
 citizen who answered or wrote, a withdrawal to decide, and (from the hourly scan) deadlines.
-The one who took a step is never told about it.
+The one who took a step is not told about it, except a citizen's submission, which is
+confirmed to them with its code.
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ def addressed_for_event(dossier, event) -> list[Addressed]:
     citizen_kind = CITIZEN_KIND.get(action)
     if action == "postal_update" and (event.data or {}).get("state") != PostalState.FAILED:
         citizen_kind = None
-    if citizen_kind is not None and dossier.applicant_id != event.actor_id:
+    # The citizen's own submission is confirmed to them (with the code: their proof of filing).
+    if citizen_kind is not None and (dossier.applicant_id != event.actor_id or action == "submit"):
         messages.append(Addressed(citizen_kind, (dossier.applicant,), for_officers=False))
 
     officers: list[User] = []

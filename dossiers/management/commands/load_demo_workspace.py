@@ -38,6 +38,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import PROTECT, FileField, ProtectedError
+from django.test.utils import override_settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -737,7 +738,14 @@ class Command(BaseCommand):
         if existing.exists():
             built = False
         else:
-            self._build_dossiers(officers, citizens)
+            # The demo's steps notify their citizens and officers like real ones (the portal's
+            # notification centre shows them); their emails and SMS stay in memory rather than
+            # fill the console of `make run`.
+            with override_settings(
+                EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+                SMS_BACKEND="accounts.sms.LocmemBackend",
+            ):
+                self._build_dossiers(officers, citizens)
             built = True
         self._report(agencies, officers, citizens, admin, built)
 
