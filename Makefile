@@ -13,7 +13,7 @@ PORT   ?= 8000
 RUN_DEPS  := gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core
 TEST_DEPS := $(RUN_DEPS) chromium poppler-utils zbar-tools redis-server
 
-.PHONY: run test install sysdeps-run sysdeps-test messages lint format schema bench bench-submission bench-queues bench-signing clean
+.PHONY: run test install sysdeps-run sysdeps-test messages lint format schema bench bench-submission bench-queues bench-signing bench-notifications clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +74,10 @@ bench-queues: install
 ## Signed result benchmark: render a result and sign it (PAdES), warm; see docs/performance.md.
 bench-signing: install
 	$(BIN)/python bench/signing.py
+
+## Notification delivery benchmark: one Celery worker, in-memory mail; see docs/performance.md.
+bench-notifications: install
+	$(BIN)/python bench/notifications.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -366,6 +366,8 @@ SPECTACULAR_SETTINGS = {
         "DossierStatusEnum": "dossiers.constants.Status",
         "ChannelEnum": "procedures.constants.Channel",
         "CounterChannelEnum": "dossiers.api.intake.COUNTER_CHANNELS",
+        "NotificationKindEnum": "notifications.constants.Kind",
+        "KindEnum": "dossiers.constants.StoredKind",  # the stored document's kind, as before
     },
 }
 
