@@ -70,6 +70,7 @@ def main() -> int:
         "EMAIL_URL": "memorymail://",
         "SMS_BACKEND": "accounts.sms.LocmemBackend",
         "LOG_LEVEL": "WARNING",
+        "DJANGO_DEBUG": "false",  # as in production: no query log kept per task
     }
     os.environ.update(env)
     redis = subprocess.Popen(  # noqa: S603
