@@ -24,11 +24,14 @@ class PreferenceForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # A channel without its address is shown off and greyed, with what to do about it.
         if not user.contact_email:
             self.fields["email"].disabled = True
+            self.initial["email"] = False
             self.fields["email"].help_text = _("Add an email address to your account first.")
         if not user.phone:
             self.fields["sms"].disabled = True
+            self.initial["sms"] = False
             self.fields["sms"].help_text = _("Add a phone number to your profile first.")
         if not (user.is_officer or user.is_portal_admin):
             del self.fields["digest"]

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 
 from notifications.constants import Kind
 from portal.text import format_vnd
+from procedures.workdays import LOCAL_TZ
 
 
 @dataclass
@@ -32,6 +32,7 @@ class Message:
     after: list[str] = field(default_factory=list)  # paragraphs after the list
     action: str = ""
     path: str = ""
+    anchor: str = ""  # the part of the dossier page the message is about
     sms: str = ""
 
     @property
@@ -52,7 +53,8 @@ def render(kind: str, context: dict, language: str | None = None) -> Message:
     None). A context missing a fact shows a dash rather than failing."""
     with translation.override(language or translation.get_language()):
         message = WRITERS[kind](_Facts(context))
-    message.path = context.get("path", "")
+    path = context.get("path", "")
+    message.path = f"{path}{message.anchor}" if path else ""
     return message
 
 
@@ -68,13 +70,14 @@ class _Facts(dict):
             self.setdefault(name, "—")
         self.setdefault("code", "—")
 
-    def when(self, name: str, short: bool = False) -> str:
-        """A stored ISO datetime in local time, in the current language's format."""
+    def when(self, name: str) -> str:
+        """A stored ISO datetime in Vietnam's time, written as the dossier pages write dates
+        ("26/11/2026 17:00", dossier_pages.vn_datetime), in any language."""
         value = self.get(name)
         if not value:
             return "—"
-        moment = timezone.localtime(dt.datetime.fromisoformat(value))
-        return date_format(moment, "SHORT_DATETIME_FORMAT" if short else "DATETIME_FORMAT")
+        moment = timezone.localtime(dt.datetime.fromisoformat(value), LOCAL_TZ)
+        return dateformat.format(moment, "d/m/Y H:i")
 
     def amount(self) -> str:
         return format_vnd(self.get("amount") or 0)
@@ -128,9 +131,9 @@ def _received(f: _Facts) -> Message:
             _("The result is due on %(due)s.") % {"due": f.when("due_at")},
             _("Your receipt and appointment (form 01) is on the dossier page."),
         ],
+        anchor="#issued-title",
         action=_("See the receipt"),
-        sms=_("Dossier %(code)s received. Result due %(due)s.")
-        % {**f, "due": f.when("due_at", short=True)},
+        sms=_("Dossier %(code)s received. Result due %(due)s.") % {**f, "due": f.when("due_at")},
     )
 
 
@@ -139,6 +142,7 @@ def _supplement_requested(f: _Facts) -> Message:
         subject=_("Dossier %(code)s: papers to add") % f,
         lines=[_("%(agency)s asks you to complete dossier %(code)s with:") % f],
         items=list(f.get("items") or []),
+        anchor="#asked-title",
         action=_("Add the papers"),
         after=[_("Note from the agency: %(note)s") % f] if f.get("note") else [],
         sms=_("Dossier %(code)s: papers to add. See what is asked on the portal.") % f,
@@ -156,6 +160,7 @@ def _payment_requested(f: _Facts) -> Message:
                 "counter."
             ),
         ],
+        anchor="#fee-title",
         action=_("Pay the fee"),
         sms=_("Dossier %(code)s: pay the fee of %(amount)s on the portal.")
         % {**f, "amount": f.amount()},
@@ -170,6 +175,7 @@ def _fee_paid(f: _Facts) -> Message:
             % {**f, "amount": f.amount()},
             _("The electronic receipt is on the dossier page."),
         ],
+        anchor="#issued-title",
         action=_("See the receipt"),
         sms=_("Dossier %(code)s: fee of %(amount)s paid.") % {**f, "amount": f.amount()},
     )
@@ -184,9 +190,10 @@ def _apology(f: _Facts) -> Message:
             _("Reason: %(note)s") % {"note": f.get("note") or "—"},
             _("The new date is %(due)s.") % {"due": f.when("due_at")},
         ],
+        anchor="#issued-title",
         action=_("See the apology letter"),
         sms=_("Dossier %(code)s is late; sorry. New date: %(due)s.")
-        % {**f, "due": f.when("due_at", short=True)},
+        % {**f, "due": f.when("due_at")},
     )
 
 
@@ -199,6 +206,7 @@ def _result_ready(f: _Facts) -> Message:
     return Message(
         subject=_("Dossier %(code)s: the result is ready") % f,
         lines=[_("The result of dossier %(code)s is ready.") % f, _procedure_line(f), how],
+        anchor="#issued-title",
         action=_("Get the result"),
         sms=_("Dossier %(code)s: the result is ready. %(how)s") % {**f, "how": how},
     )
@@ -244,6 +252,7 @@ def _refused(f: _Facts) -> Message:
             _("Reason: %(note)s") % {"note": f.get("note") or "—"},
             _("The letter (form 03) on the dossier page explains what to do."),
         ],
+        anchor="#issued-title",
         action=_("See the letter"),
         sms=_("Dossier %(code)s was not accepted. See the reason on the portal.") % f,
     )
@@ -271,6 +280,7 @@ def _refund(f: _Facts) -> Message:
     return Message(
         subject=_("Dossier %(code)s: fee refund") % f,
         lines=[line],
+        anchor="#fee-title",
         action=_("See your dossier"),
         sms=line,
     )
@@ -322,8 +332,7 @@ def _assigned(f: _Facts) -> Message:
             _procedure_line(f),
         ],
         action=_("Open the dossier"),
-        sms=_("Dossier %(code)s assigned to you. Due %(due)s.")
-        % {**f, "due": f.when("due_at", short=True)},
+        sms=_("Dossier %(code)s assigned to you. Due %(due)s.") % {**f, "due": f.when("due_at")},
     )
 
 
@@ -370,7 +379,7 @@ def _due_soon(f: _Facts) -> Message:
             _("If it cannot be ready, send the citizen an apology with a new date now."),
         ],
         action=_("Open the dossier"),
-        sms=_("Dossier %(code)s is due %(due)s.") % {**f, "due": f.when("due_at", short=True)},
+        sms=_("Dossier %(code)s is due %(due)s.") % {**f, "due": f.when("due_at")},
     )
 
 
@@ -383,8 +392,7 @@ def _overdue(f: _Facts) -> Message:
             _procedure_line(f),
         ],
         action=_("Open the dossier"),
-        sms=_("Dossier %(code)s is overdue (due %(due)s).")
-        % {**f, "due": f.when("due_at", short=True)},
+        sms=_("Dossier %(code)s is overdue (due %(due)s).") % {**f, "due": f.when("due_at")},
     )
 
 

@@ -58,7 +58,8 @@ def preference_of(user: User) -> NotificationPreference:
     try:
         return user.notification_preference
     except NotificationPreference.DoesNotExist:
-        return NotificationPreference(user=user, sms=not (user.is_officer or user.is_staff))
+        staff = user.is_officer or user.is_staff
+        return NotificationPreference(user=user, sms=bool(user.phone) and not staff)
 
 
 def channels_for(user: User, preference: NotificationPreference) -> list[str]:
@@ -76,14 +77,20 @@ def channels_for(user: User, preference: NotificationPreference) -> list[str]:
 def preference_update(
     *, user: User, email: bool, sms: bool, language: str, digest: str | None = None
 ) -> NotificationPreference:
-    """Save the person's choices. ``digest`` only for officers (citizens' messages are never
-    held back)."""
+    """Save the person's choices. A channel needs its address (an email, a phone number);
+    ``digest`` counts only for officers (citizens' messages are never held back)."""
     if language not in dict(settings.LANGUAGES):
         message = _("Choose Vietnamese or English.")
         raise DomainError(message, code="invalid", fields={"language": [message]})
     if digest is not None and digest not in DigestMode.values:
         message = _("Choose at once or a daily digest.")
         raise DomainError(message, code="invalid", fields={"digest": [message]})
+    if email and not user.contact_email:
+        message = _("Add an email address to your account first.")
+        raise DomainError(message, code="invalid", fields={"email": [message]})
+    if sms and not user.phone:
+        message = _("Add a phone number to your profile first.")
+        raise DomainError(message, code="invalid", fields={"sms": [message]})
     preference, _created = NotificationPreference.objects.get_or_create(
         user=user, defaults={"sms": preference_of(user).sms}
     )

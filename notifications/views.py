@@ -6,6 +6,8 @@ Another person's notification, or none, is a plain 404.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,15 +17,32 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.staff import has_second_factor, is_staff_member, mfa_refusal
 from notifications import selectors, services
 from notifications.forms import PreferenceForm
 from notifications.messages import render as write_message
 from portal.errors import DomainError
+from portal.forms import show_error
 
 PAGE_SIZE = 20
 
 
-@login_required
+def own_notifications(view):
+    """Log in; staff also need their two-factor log-in (their notifications name citizens and
+    quote their messages), as on every staff page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if is_staff_member(request.user) and not has_second_factor(request.user):
+            messages.warning(request, str(mfa_refusal().message))
+            return redirect("mfa_activate_totp")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@own_notifications
 def centre(request):
     """The person's notifications, newest first, 20 a page; ``?unread=1`` shows unread only."""
     unread_only = request.GET.get("unread") == "1"
@@ -38,7 +57,7 @@ def centre(request):
     )
 
 
-@login_required
+@own_notifications
 @require_POST
 def open_notification(request, notification_id: int):
     """Mark the notification read and go to the page it is about."""
@@ -46,15 +65,13 @@ def open_notification(request, notification_id: int):
         row = services.notification_mark_read(user=request.user, notification_id=notification_id)
     except DomainError as error:
         raise Http404(error.message) from error
-    target = row.context.get("path") or ""
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts=None) or not target.startswith(
-        "/"
-    ):
-        target = "notifications:centre"
+    target = write_message(row.kind, row.context).path
+    if not (target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts=None)):
+        target = "notifications:centre"  # only pages of the portal: never an open redirect
     return redirect(target)
 
 
-@login_required
+@own_notifications
 @require_POST
 def mark_all_read(request):
     count = services.notifications_mark_all_read(user=request.user)
@@ -63,7 +80,7 @@ def mark_all_read(request):
     return redirect("notifications:centre")
 
 
-@login_required
+@own_notifications
 @require_http_methods(["GET", "POST"])
 def preferences(request):
     """How the person wants to hear from the portal: channels, language, officers' digest."""
@@ -87,7 +104,7 @@ def preferences(request):
                 digest=data.get("digest"),
             )
         except DomainError as error:
-            form.add_error(None, error.message)
+            show_error(form, error)
         else:
             messages.success(request, _("Your notification settings are saved."))
             return redirect("notifications:preferences")

@@ -10,17 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from payments.constants import Provider
-from portal.errors import DomainError
-
-
-def show_error(form: forms.Form, error: DomainError) -> None:
-    """Put a service's refusal on the form: next to its field, or above the form."""
-    if not error.fields:
-        form.add_error(None, error.message)
-        return
-    for name, texts in error.fields.items():
-        for text in texts:
-            form.add_error(name if name in form.fields else None, text)
 
 
 class PayForm(forms.Form):

@@ -33,11 +33,11 @@ from payments.forms import (
     ExemptionForm,
     PayForm,
     RefundForm,
-    show_error,
 )
 from payments.gateways import merchant_for_terminal, merchants
 from payments.models import FeeExemption, GatewayCall, Payment, Refund
 from portal.errors import DomainError
+from portal.forms import show_error
 from portal.http import client_ip
 from portal.text import format_vnd
 

@@ -6,6 +6,8 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from accounts.models import User
+
 
 def health(request):
     """200 when the database answers; used by docker-compose and load balancers."""
@@ -44,7 +46,7 @@ def switch_language(request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.language != language:
             # Messages sent later (email, SMS) follow the language the person reads the portal in.
-            type(user).objects.filter(pk=user.pk).update(language=language)
+            User.objects.filter(pk=user.pk).update(language=language)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             language,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.staff import has_second_factor, is_staff_member, mfa_refusal
 from dossiers.api.serializers import ErrorSerializer
 from notifications import selectors, services
 from notifications.api.serializers import (
@@ -17,7 +19,20 @@ from notifications.api.serializers import (
 from portal.api import Pagination
 
 
+class OwnNotifications(IsAuthenticated):
+    """Logged in; staff also with their two-factor log-in (403 ``mfa_required``)."""
+
+    def has_permission(self, request, view) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        if is_staff_member(request.user) and not has_second_factor(request.user):
+            raise mfa_refusal()
+        return True
+
+
 class NotificationListView(APIView):
+    permission_classes = [OwnNotifications]
+
     @extend_schema(
         operation_id="notifications_list",
         parameters=[OpenApiParameter("unread", bool, description="Only unread ones.")],
@@ -34,6 +49,8 @@ class NotificationListView(APIView):
 
 
 class UnreadCountView(APIView):
+    permission_classes = [OwnNotifications]
+
     @extend_schema(operation_id="notifications_unread_count", responses=UnreadSerializer)
     def get(self, request):
         """How many of the caller's notifications are unread (the header's badge)."""
@@ -41,6 +58,8 @@ class UnreadCountView(APIView):
 
 
 class MarkReadView(APIView):
+    permission_classes = [OwnNotifications]
+
     @extend_schema(
         operation_id="notifications_read",
         request=None,
@@ -56,6 +75,8 @@ class MarkReadView(APIView):
 
 
 class MarkAllReadView(APIView):
+    permission_classes = [OwnNotifications]
+
     @extend_schema(operation_id="notifications_read_all", request=None, responses=MarkedSerializer)
     def post(self, request):
         """Mark all the caller's notifications read."""
@@ -63,6 +84,8 @@ class MarkAllReadView(APIView):
 
 
 class PreferenceView(APIView):
+    permission_classes = [OwnNotifications]
+
     def _answer(self, user):
         preference = services.preference_of(user)
         data = {
