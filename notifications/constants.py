@@ -61,7 +61,7 @@ class Kind(models.TextChoices):
     DIGEST = "digest", _("Daily digest")
 
 
-# Kinds addressed to officers: the only ones a daily digest may hold back.
+# Kinds addressed to officers.
 OFFICER_KINDS = frozenset(
     {
         Kind.NEW_DOSSIER,
@@ -73,3 +73,6 @@ OFFICER_KINDS = frozenset(
         Kind.OVERDUE,
     }
 )
+# What a daily digest may hold back: officers' news, not deadlines (a dossier due within a day
+# cannot wait for tomorrow morning's digest).
+DIGESTIBLE_KINDS = OFFICER_KINDS - {Kind.DUE_SOON, Kind.OVERDUE}

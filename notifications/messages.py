@@ -53,6 +53,7 @@ def render(kind: str, context: dict, language: str | None = None) -> Message:
     None). A context missing a fact shows a dash rather than failing."""
     with translation.override(language or translation.get_language()):
         message = WRITERS[kind](_Facts(context))
+    message.sms = message.sms.strip()
     path = context.get("path", "")
     message.path = f"{path}{message.anchor}" if path else ""
     return message

@@ -33,7 +33,7 @@ from accounts.sms import send_sms
 from dossiers.constants import Status
 from dossiers.models import Dossier
 from notifications import rules
-from notifications.constants import OFFICER_KINDS, DigestMode, Kind, NotifyChannel, State
+from notifications.constants import DIGESTIBLE_KINDS, DigestMode, Kind, NotifyChannel, State
 from notifications.messages import Message, render
 from notifications.models import Notification, NotificationPreference, Reminder
 from notifications.sms import sms_text
@@ -119,12 +119,12 @@ def notify(
     """Write the rows of one message to ``recipients`` (inside the caller's transaction) and
     queue their delivery after commit. ``key`` names what the message is about; the same key
     is never written twice to one person and channel. Officers on a daily digest get their
-    email and SMS held for it (the centre shows it at once)."""
+    email and SMS held for it (the centre shows it at once), deadlines excepted."""
     now = timezone.now()
     rows = []
     for user in {user.pk: user for user in recipients if user is not None}.values():
         preference = preference_of(user)
-        held = kind in OFFICER_KINDS and preference.digest == DigestMode.DAILY
+        held = kind in DIGESTIBLE_KINDS and preference.digest == DigestMode.DAILY
         for channel in channels_for(user, preference):
             if channel == NotifyChannel.INAPP:
                 state, sent_at = State.SENT, now

@@ -66,14 +66,25 @@ class HttpBackend:
             headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.token}"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310
+            with _OPENER.open(request, timeout=self.timeout) as answer:
                 status = answer.status
-        except urllib.error.HTTPError as error:
+        except urllib.error.HTTPError as error:  # 3xx included: see _NoRedirects
             raise SmsError(f"SMS gateway answered {error.code}") from error
         except (urllib.error.URLError, TimeoutError, OSError) as error:
             raise SmsError(f"SMS gateway unreachable: {error}") from error
         if not 200 <= status < 300:
             raise SmsError(f"SMS gateway answered {status}")
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """urllib would follow a redirect of the POST as a GET without the message, and a 200 from
+    there would count as sent: a redirect is an error to retry (and to fix the URL)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None  # urllib then raises HTTPError with the 3xx
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
 
 
 class LoggingBackend:
