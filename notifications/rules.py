@@ -18,6 +18,7 @@ from django.urls import reverse
 from accounts.constants import Duty, Role
 from accounts.models import User
 from dossiers.constants import PostalState, Status
+from dossiers.workflow import serves
 from notifications.constants import Kind
 from procedures import cache as catalogue_cache
 from procedures.models import Agency
@@ -142,13 +143,15 @@ def handlers(dossier, *, asked: bool = False) -> list[User]:
             .first()
         )
         asker = (
-            User.objects.filter(_officers(), pk=request, agency_id=dossier.agency_id)
+            User.objects.filter(_officers(), pk=request)
             .select_related("notification_preference")
             .first()
             if request
             else None
         )
-        if asker is not None:
+        # Still serving the dossier: the province centre's officer, yes; the old agency's
+        # officer after a transfer, no.
+        if asker is not None and serves(asker, dossier):
             return [asker]
     return desk_officers(dossier.agency)
 

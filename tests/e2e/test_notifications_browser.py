@@ -116,7 +116,7 @@ def test_citizen_sees_the_badge_opens_the_dossier_and_turns_sms_off(
 
     # Its button leads to the dossier page; the notification is read and the badge gone.
     submit(page, unread.locator("form[action$='/mo/'] button[type=submit]"))
-    expect(page).to_have_url(re.compile(rf"/ho-so/{dossier.pk}/$"))
+    expect(page).to_have_url(re.compile(rf"/ho-so/{dossier.pk}/#issued-title$"))  # the receipt
     expect(page.locator("header .nav-notifications .count-badge")).to_have_count(0)
     received.refresh_from_db()
     assert received.read_at is not None
