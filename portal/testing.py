@@ -29,3 +29,13 @@ def run_at_once(targets: Sequence[Callable]) -> tuple[list, list]:
     for thread in threads:
         thread.join(timeout=60)
     return results, errors
+
+
+def login(client, user, *, english: bool = True):
+    """Log ``user`` in; pages answer in English (the msgids) so translations cannot break tests."""
+    from django.conf import settings
+
+    client.force_login(user)
+    if english:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

@@ -13,7 +13,6 @@ import io
 import re
 
 import pytest
-from django.conf import settings
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -32,6 +31,7 @@ from dossiers.tests.factories import (
     pdf_upload,
     published_procedure,
 )
+from portal.testing import login
 from procedures.constants import Channel
 from procedures.services import procedure_publish
 from procedures.tests.factories import AgencyFactory, FormFieldFactory
@@ -47,13 +47,6 @@ def page_url(dossier) -> str:
 
 def step_url(dossier, slug: str) -> str:
     return reverse("officer:step", args=[dossier.pk, slug])
-
-
-def login(client, user, *, english: bool = True):
-    client.force_login(user)
-    if english:
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture(autouse=True)

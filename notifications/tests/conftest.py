@@ -4,11 +4,11 @@ citizen reachable by email and SMS, and the people who must hear nothing."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings as django_settings
 
 from accounts import sms
 from accounts.tests.factories import UserFactory
 from dossiers.tests.factories import published_procedure
+from portal.testing import login  # noqa: F401  (the tests import it from here)
 from procedures.tests.factories import AgencyFactory
 
 
@@ -26,14 +26,6 @@ def sms_outbox(settings):
     sms.outbox.clear()
     yield sms.outbox
     sms.outbox.clear()
-
-
-def login(client, user, *, english: bool = True):
-    """Log ``user`` in; pages answer in English (the msgids) so translations cannot break tests."""
-    client.force_login(user)
-    if english:
-        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture

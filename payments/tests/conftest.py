@@ -5,11 +5,11 @@ people who must be refused."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings as django_settings
 
 from accounts.tests.factories import UserFactory
 from dossiers.tests.factories import DossierFactory, published_procedure, sample_fee
 from payments.tests.factories import VNPAY_SECRET, VNPAY_TMN
+from portal.testing import login  # noqa: F401  (the tests import it from here)
 from procedures.tests.factories import AgencyFactory
 
 
@@ -28,14 +28,6 @@ def _gateways(settings):
     settings.PAYMENT_SANDBOX = True
     settings.PAYMENT_SANDBOX_SECRET = "sandbox-secret-for-tests"
     settings.PAYMENT_EXPIRY_MINUTES = 15
-
-
-def login(client, user, *, english: bool = True):
-    """Log ``user`` in; pages answer in English (the msgids) so translations cannot break tests."""
-    client.force_login(user)
-    if english:
-        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 @pytest.fixture
