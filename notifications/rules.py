@@ -62,7 +62,7 @@ def addressed_for_event(dossier, event) -> list[Addressed]:
         citizen_kind = None
     # The citizen's own submission is confirmed to them (with the code: their proof of filing).
     if citizen_kind is not None and (dossier.applicant_id != event.actor_id or action == "submit"):
-        messages.append(Addressed(citizen_kind, (dossier.applicant,), for_officers=False))
+        messages.append(Addressed(citizen_kind, (applicant_of(dossier),), for_officers=False))
 
     officers: list[User] = []
     officer_kind = None
@@ -92,10 +92,15 @@ def addressed_for_message(dossier, message) -> list[Addressed]:
     if message.author_id == dossier.applicant_id:
         officers = handlers(dossier)
         return [Addressed(Kind.CITIZEN_MESSAGE, tuple(officers), True)] if officers else []
-    return [Addressed(Kind.AGENCY_MESSAGE, (dossier.applicant,), False)]
+    return [Addressed(Kind.AGENCY_MESSAGE, (applicant_of(dossier),), False)]
 
 
 # --- recipients ---------------------------------------------------------------------------------
+
+
+def applicant_of(dossier) -> User:
+    """The dossier's applicant with their notification choices, in one query."""
+    return User.objects.select_related("notification_preference").get(pk=dossier.applicant_id)
 
 
 def _officers() -> Q:

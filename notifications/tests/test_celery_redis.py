@@ -98,29 +98,29 @@ def redis_server():
     server.stop()
 
 
-def _reset_connections() -> None:
-    """Forget the connection pools made for the previous broker address."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def live_worker(redis_server, settings):
-    """The portal's Celery app pointed at the test's Redis, not eager, with a worker thread."""
+    """The portal's Celery app pointed at the test's Redis, not eager, with a worker thread.
+
+    The app's connection and producer pools are set aside and put back afterwards, untouched:
+    even eager tasks take a producer from them (and kombu keeps producer pools per broker
+    address), so closing them would break every later test's tasks."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    saved = {name: app.conf[name] for name in ("broker_url", "task_always_eager")}
+    saved_conf = {name: app.conf[name] for name in ("broker_url", "task_always_eager")}
+    saved_pools = (app._pool, app.amqp._producer_pool)
+    app._pool = app.amqp._producer_pool = None
     app.conf.update(broker_url=redis_server.url, task_always_eager=False)
-    _reset_connections()
     try:
         with start_worker(
             app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30
         ) as worker:
             yield worker
     finally:
-        app.conf.update(saved)
-        _reset_connections()
+        test_pool = app._pool
+        app.conf.update(saved_conf)
+        app._pool, app.amqp._producer_pool = saved_pools
+        if test_pool is not None:
+            test_pool.force_close_all()
 
 
 def _citizen_reachable_by_email_only():
